@@ -1,0 +1,32 @@
+"""Helpers for the LeNet course: what the book "saves for future use".
+
+Use it as the book uses its own package::
+
+    import d2l_local as d2l
+    train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
+"""
+from . import _engine
+
+_engine.configure()  # must run before the first `import mxnet`
+
+from .data import (ArrayIter, get_fashion_mnist_labels,  # noqa: E402
+                   load_data, load_data_fashion_mnist, load_data_mnist)
+from .datasets import (DataFileError, DataNotFoundError,  # noqa: E402
+                       prefetch)
+from .devices import num_gpus, try_all_gpus, try_gpu  # noqa: E402
+from .models import lenet, num_params  # noqa: E402
+from .plotting import (Animator, plot_history, set_axes,  # noqa: E402
+                       show_images)
+from .training import (Epoch, evaluate_accuracy, set_seed,  # noqa: E402
+                       train_ch5)
+
+_engine.start_quietly()
+
+__version__ = '0.1.0'
+__all__ = [
+    'Animator', 'ArrayIter', 'DataFileError', 'DataNotFoundError', 'Epoch',
+    'evaluate_accuracy', 'get_fashion_mnist_labels', 'lenet', 'load_data',
+    'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
+    'plot_history', 'prefetch', 'set_axes', 'set_seed', 'show_images',
+    'train_ch5', 'try_all_gpus', 'try_gpu',
+]

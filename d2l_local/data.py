@@ -1,0 +1,81 @@
+"""Mini-batches of (Fashion-)MNIST, sliced from arrays held in memory."""
+import numbers
+
+import numpy as np
+from mxnet import nd
+
+from .datasets import load_arrays
+
+FASHION_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                  'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f'{what} must be a whole number, got {value!r}')
+    if value <= 0:
+        raise ValueError(f'{what} must be at least 1, got {value}')
+    return int(value)
+
+
+class ArrayIter:
+    """Iterate over (X, y) mini-batches of images held in a numpy array.
+
+    X is float32 of shape (batch, 1, h, w) scaled to [0, 1], y the labels
+    as float32 (what the book's DataLoader yields).  With `shuffle` the order
+    is drawn afresh from numpy's generator on every pass.
+    """
+
+    def __init__(self, images, labels, batch_size, shuffle=False,
+                 resize=None):
+        self.images, self.labels = images, labels
+        self.batch_size = _positive_int(batch_size, 'batch_size')
+        self.shuffle = shuffle
+        if resize is not None:
+            resize = _positive_int(resize, 'resize')
+        self.resize = resize
+
+    def __len__(self):
+        return -(-len(self.images) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.images)
+        order = np.random.permutation(n) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            if order is None:
+                idx = slice(start, start + self.batch_size)
+            else:
+                idx = order[start:start + self.batch_size]
+            X = self.images[idx].astype(np.float32)
+            X *= 1 / 255
+            X = nd.array(X[:, None], dtype='float32')
+            if self.resize:
+                X = nd.contrib.BilinearResize2D(X, height=self.resize,
+                                                width=self.resize)
+            yield X, nd.array(self.labels[idx], dtype='float32')
+
+
+def load_data(name, batch_size, resize=None, root=None):
+    """Return (train_iter, test_iter) over data set `name`."""
+    arrays = load_arrays(name, root)
+    return (ArrayIter(*arrays['train'], batch_size, True, resize),
+            ArrayIter(*arrays['test'], batch_size, False, resize))
+
+
+def load_data_fashion_mnist(batch_size, resize=None, root=None):
+    """Load Fashion-MNIST into memory; return its iterators.  (§3.5, §6.6)
+
+    `root` is a folder holding the four .gz files; without it the loader
+    searches D2L_DATA_DIR, the cache and Debian's copy, then downloads.
+    """
+    return load_data('fashion-mnist', batch_size, resize, root)
+
+
+def load_data_mnist(batch_size, resize=None, root=None):
+    """Load the original MNIST digits like Fashion-MNIST.  (§6.6 ex. 3)"""
+    return load_data('mnist', batch_size, resize, root)
+
+
+def get_fashion_mnist_labels(labels):
+    """Return the text labels of Fashion-MNIST class indices.  (§3.5)"""
+    return [FASHION_LABELS[int(i)] for i in labels]

@@ -1,0 +1,70 @@
+"""LeNet and the variants the exercises try."""
+from mxnet import nd
+from mxnet.gluon import nn
+
+ACTIVATIONS = ('sigmoid', 'relu', 'tanh')
+POOLINGS = {'avg': nn.AvgPool2D, 'max': nn.MaxPool2D}
+
+
+class LeNet(nn.HybridSequential):
+    """A HybridSequential that checks its input is a batch of 1-channel
+    images before running, so a wrong shape gets a readable error."""
+
+    def __init__(self, min_size=1, **kwargs):
+        super().__init__(**kwargs)
+        self._min_size = min_size
+
+    def forward(self, x, *args):
+        if isinstance(x, nd.NDArray) and (
+                x.ndim != 4 or x.shape[1] != 1
+                or min(x.shape[2:]) < self._min_size):
+            raise ValueError(
+                f'LeNet expects a batch of gray images of shape (batch, 1, '
+                f'height, width) with height and width at least '
+                f'{self._min_size}, got {x.shape}; a single 28x28 image is '
+                f'X.reshape(1, 1, 28, 28).')
+        return super().forward(x, *args)
+
+
+def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
+          dense=(120, 84), num_classes=10, same_padding=False):
+    """Return LeNet; the defaults are the book's model.  (§6.6)
+
+    `convs` lists (channels, kernel size) per convolution, each followed by
+    2x2 pooling of kind `pooling`; `dense` the hidden dense layers' widths.
+    The first convolution keeps the image size (padding 2 for a 5x5 window,
+    as in the book); with `same_padding` every convolution does.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f'unknown activation {activation!r}; choose one of '
+                         f'{ACTIVATIONS}')
+    if pooling not in POOLINGS:
+        raise ValueError(f'unknown pooling {pooling!r}; choose one of '
+                         f'{tuple(POOLINGS)}')
+    if not convs:
+        raise ValueError('LeNet needs at least one convolution layer')
+    net = LeNet(min_size=_min_input(convs, same_padding))
+    for i, (channels, kernel) in enumerate(convs):
+        padding = (kernel - 1) // 2 if i == 0 or same_padding else 0
+        net.add(nn.Conv2D(channels=channels, kernel_size=kernel,
+                          padding=padding, activation=activation),
+                POOLINGS[pooling](pool_size=2, strides=2))
+    for units in dense:
+        net.add(nn.Dense(units, activation=activation))
+    net.add(nn.Dense(num_classes))
+    return net
+
+
+def _min_input(convs, same_padding):
+    """Smallest image side for which every layer has an output."""
+    size = 1
+    for i, (_, kernel) in reversed(list(enumerate(convs))):
+        size *= 2  # undo the 2x2 pooling
+        if not (i == 0 or same_padding):
+            size += kernel - 1
+    return size
+
+
+def num_params(net):
+    """Return the number of scalar parameters of an initialised net."""
+    return sum(p.data().size for p in net.collect_params().values())

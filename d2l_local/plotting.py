@@ -1,0 +1,98 @@
+"""Figures: image grids, live training curves, finished histories."""
+import matplotlib.pyplot as plt
+
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Plot a grid of images with optional titles.  (§3.5)"""
+    figsize = (num_cols * scale, num_rows * scale)
+    fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize,
+                             squeeze=False)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        if hasattr(img, 'asnumpy'):
+            img = img.asnumpy()
+        ax.imshow(img.squeeze(), cmap='gray')
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
+def set_axes(ax, xlabel, ylabel, xlim, ylim, legend):
+    """Label, limit and decorate a matplotlib axis.  (§2.4)"""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if xlim:
+        ax.set_xlim(xlim)
+    if ylim:
+        ax.set_ylim(ylim)
+    if legend:
+        ax.legend(legend)
+    ax.grid()
+
+
+class Animator:
+    """Plot data in animation: the live curves of train_ch5.  (§3.6)
+
+    The figure is shown once and then redrawn in place through its display
+    handle, so lines printed beside it are not wiped.
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
+                 ylim=None, figsize=(3.5, 2.5)):
+        self.fig, self.ax = plt.subplots(figsize=figsize)
+        self.config = (xlabel, ylabel, xlim, ylim, legend or [])
+        self.X, self.Y = None, None
+        self.handle = None
+
+    def add(self, x, ys):
+        """Add one point per curve (None skips a curve) and redraw."""
+        if not hasattr(ys, '__len__'):
+            ys = [ys]
+        if self.X is None:
+            self.X = [[] for _ in ys]
+            self.Y = [[] for _ in ys]
+        for i, y in enumerate(ys):
+            if y is not None:
+                self.X[i].append(x)
+                self.Y[i].append(y)
+        self.ax.cla()
+        for xs, ys_, fmt in zip(self.X, self.Y, ('-', 'm--', 'g-.', 'r:')):
+            self.ax.plot(xs, ys_, fmt)
+        set_axes(self.ax, *self.config)
+        self._show()
+
+    def _show(self):
+        from IPython.display import display
+        if self.handle is None:
+            self.handle = display(self.fig, display_id=True)
+        else:
+            self.handle.update(self.fig)
+
+    def close(self):
+        """Stop drawing; the last frame stays in the output."""
+        plt.close(self.fig)
+
+
+def plot_history(histories, labels=None, figsize=(7, 2.8)):
+    """Plot train loss and test accuracy of one or more train_ch5 runs."""
+    if histories and not isinstance(histories[0], list):
+        histories = [histories]
+    labels = labels or [None] * len(histories)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
+    for history, label in zip(histories, labels):
+        epochs = [e.epoch for e in history]
+        ax_loss.plot(epochs, [e.loss for e in history], label=label)
+        ax_acc.plot(epochs, [e.test_acc for e in history], '--',
+                    label=label and f'{label} test')
+        ax_acc.plot(epochs, [e.train_acc for e in history], '-',
+                    label=label and f'{label} train')
+    ax_loss.set(xlabel='epoch', ylabel='train loss')
+    ax_acc.set(xlabel='epoch', ylabel='accuracy')
+    for ax in (ax_loss, ax_acc):
+        ax.grid()
+        if any(labels):
+            ax.legend(fontsize='small')
+    fig.tight_layout()
+    return fig
