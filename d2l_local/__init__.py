@@ -15,8 +15,9 @@ from .datasets import (DataFileError, DataNotFoundError,  # noqa: E402
                        prefetch)
 from .devices import num_gpus, try_all_gpus, try_gpu  # noqa: E402
 from .models import lenet, num_params  # noqa: E402
-from .plotting import (Animator, plot_history, set_axes,  # noqa: E402
-                       show_images)
+from .plotting import (Animator, plot_history, plot_layer_flow,  # noqa: E402
+                       set_axes, show_images)
+from .settings import check_range, quick  # noqa: E402
 from .training import (Epoch, evaluate_accuracy, set_seed,  # noqa: E402
                        train_ch5)
 
@@ -24,9 +25,10 @@ _engine.start_quietly()
 
 __version__ = '0.1.0'
 __all__ = [
-    'Animator', 'ArrayIter', 'DataFileError', 'DataNotFoundError', 'Epoch',
-    'evaluate_accuracy', 'get_fashion_mnist_labels', 'lenet', 'load_data',
+    'Animator', 'ArrayIter', 'check_range', 'DataFileError',
+    'DataNotFoundError', 'Epoch', 'evaluate_accuracy',
+    'get_fashion_mnist_labels', 'lenet', 'load_data',
     'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
-    'plot_history', 'prefetch', 'set_axes', 'set_seed', 'show_images',
-    'train_ch5', 'try_all_gpus', 'try_gpu',
+    'plot_history', 'plot_layer_flow', 'prefetch', 'quick', 'set_axes',
+    'set_seed', 'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
 ]

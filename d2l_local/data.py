@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 from mxnet import nd
 
+from . import settings
 from .datasets import load_arrays
 
 FASHION_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
@@ -56,10 +57,18 @@ class ArrayIter:
 
 
 def load_data(name, batch_size, resize=None, root=None):
-    """Return (train_iter, test_iter) over data set `name`."""
+    """Return (train_iter, test_iter) over data set `name`.
+
+    In quick mode (D2L_QUICK=1) only the first images of each split are used.
+    """
     arrays = load_arrays(name, root)
-    return (ArrayIter(*arrays['train'], batch_size, True, resize),
-            ArrayIter(*arrays['test'], batch_size, False, resize))
+    (X, y), (X_test, y_test) = arrays['train'], arrays['test']
+    if settings.quick():
+        X, y = X[:settings.QUICK_TRAIN], y[:settings.QUICK_TRAIN]
+        X_test = X_test[:settings.QUICK_TEST]
+        y_test = y_test[:settings.QUICK_TEST]
+    return (ArrayIter(X, y, batch_size, True, resize),
+            ArrayIter(X_test, y_test, batch_size, False, resize))
 
 
 def load_data_fashion_mnist(batch_size, resize=None, root=None):

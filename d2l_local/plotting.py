@@ -96,3 +96,44 @@ def plot_history(histories, labels=None, figsize=(7, 2.8)):
             ax.legend(fontsize='small')
     fig.tight_layout()
     return fig
+
+
+def plot_layer_flow(names, shapes, figsize=(9, 2.6)):
+    """Draw each layer's output as a box sized by its shape.  (§6.6)
+
+    `names` and `shapes` come from a shape trace such as the chapter's:
+    the input first, then one entry per layer.  Feature maps (c, h, w) are
+    drawn as stacks, vectors (n,) as bars, so the shrinking grid and the
+    growing channel count are visible at a glance.
+    """
+    from matplotlib.patches import Rectangle
+    fig, ax = plt.subplots(figsize=figsize)
+    x = 0.0
+    for name, shape in zip(names, shapes):
+        dims = shape[1:]  # drop the batch axis
+        if len(dims) == 3:
+            c, h, w = dims
+            side = 0.25 + 1.75 * h / 28
+            depth = min(c, 16)
+            for k in range(depth):  # stacked sheets, one per few channels
+                off = 0.04 * k
+                ax.add_patch(Rectangle((x + off, off), side, side,
+                                       fc='#9ecae1', ec='#3182bd', lw=0.6))
+            width = side + 0.04 * depth
+            label = f'{c}@{h}x{w}'
+        else:
+            (n,) = dims
+            width, side = 0.3, 0.3 + 2.0 * n / 784
+            ax.add_patch(Rectangle((x, 0), width, side, fc='#fdae6b',
+                                   ec='#e6550d', lw=0.8))
+            label = f'{n}'
+        ax.text(x + width / 2, -0.25, name, ha='center', va='top',
+                fontsize=8)
+        ax.text(x + width / 2, -0.55, label, ha='center', va='top',
+                fontsize=8, color='0.3')
+        x += width + (0.45 if len(dims) == 3 else 0.8)
+    ax.set_xlim(-0.2, x)
+    ax.set_ylim(-0.9, 2.9)
+    ax.set_aspect('equal')
+    ax.axis('off')
+    return fig
