@@ -1,5 +1,6 @@
 """Evaluation and the training loop of §6.6, with a per-epoch history."""
 import collections
+import numbers
 import random
 import time
 
@@ -36,7 +37,9 @@ def train_ch5(net, train_iter, test_iter, batch_size, trainer, ctx,
     Prints the book's line per epoch.  In a notebook (or with animate=True)
     it also draws the curves live.  Returns a list of Epoch records.
     """
-    if not isinstance(num_epochs, int) or num_epochs <= 0:
+    if (isinstance(num_epochs, bool)
+            or not isinstance(num_epochs, numbers.Integral)
+            or num_epochs <= 0):
         raise ValueError(f'num_epochs must be a positive whole number, got '
                          f'{num_epochs!r}')
     print('training on', ctx)
