@@ -123,34 +123,38 @@ def search_dirs(name, root=None):
     return dirs
 
 
-def decode(path, spec):
+FIX = ('delete it (or replace it with a fresh copy) and run again; '
+       'the loader downloads a verified copy when none is left')
+
+
+def decode(path, spec, name=None, fix=FIX):
     """Read and verify one IDX `.gz` file; return its array.
 
-    Raise DataFileError, naming the file, when it is not the expected one.
+    Raise DataFileError when it is not the expected one; the message names
+    the file (or `name`, e.g. the URL it came from) and ends with `fix`.
     """
     path = pathlib.Path(path)
-    fix = ('delete it (or replace it with a fresh copy) and run again; '
-           'the loader downloads a verified copy when none is left')
+    name = name or path
     try:
         with open(path, 'rb') as f:
             raw = f.read()
     except OSError as e:
-        raise DataFileError(f'cannot read {path}: {e.strerror}') from e
+        raise DataFileError(f'cannot read {name}: {e.strerror}') from e
     if not raw:
-        raise DataFileError(f'{path} is empty: {fix}.')
+        raise DataFileError(f'{name} is empty: {fix}.')
     try:
         data = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as e:
         raise DataFileError(
-            f'{path} is not a complete gzip file ({e}); it is probably '
+            f'{name} is not a complete gzip file ({e}); it is probably '
             f'truncated or corrupted: {fix}.') from e
     if hashlib.sha256(data).hexdigest() != spec.sha256:
         raise DataFileError(
-            f'{path} does not hold the expected content for '
+            f'{name} does not hold the expected content for '
             f'{spec.filename} (SHA-256 of the decompressed bytes differs; '
             f'a corrupted file, or another data set\'s file under this '
             f'name): {fix}.')
-    return parse_idx(data, spec, path)
+    return parse_idx(data, spec, name)
 
 
 def parse_idx(data, spec, path='<bytes>'):
@@ -207,7 +211,8 @@ def download(spec, mirrors, target_dir, timeout=30, progressbar=True):
             downloader = pooch.HTTPDownloader(progressbar=progressbar,
                                               timeout=timeout)
             downloader(url, tmp, None)
-            array = decode(tmp, spec)
+            array = decode(tmp, spec, name=url,
+                           fix='the download was discarded')
             os.replace(tmp, target)
             return target, array
         except Exception as e:  # noqa: BLE001 - every failure is reported
@@ -229,7 +234,10 @@ def writable_cache(name):
         return path
     except OSError as e:
         fallback = pathlib.Path(tempfile.gettempdir()) / 'd2l-data' / name
-        fallback.mkdir(parents=True, exist_ok=True)
+        try:
+            fallback.mkdir(parents=True, exist_ok=True)
+        except OSError:  # e.g. another user's d2l-data: take a private one
+            fallback = pathlib.Path(tempfile.mkdtemp(prefix=f'd2l-{name}-'))
         warnings.warn(f'the data cache {path} is not writable ({e.strerror});'
                       f' using {fallback} for this session. Set MXNET_HOME '
                       f'to a writable folder to keep the download.',
@@ -282,12 +290,17 @@ def load_arrays(name, root=None):
     """
     dataset = get_dataset(name)
     if name not in _ARRAYS:
-        arrays = {key: fetch_file(dataset, key, root)[1]
-                  for key in dataset.files}
+        paths, arrays = {}, {}
+        for key in dataset.files:
+            paths[key], arrays[key] = fetch_file(dataset, key, root)
         for split in ('train', 'test'):
-            if len(arrays[f'{split}_images']) != len(arrays[f'{split}_labels']):
-                raise DataFileError(f'{dataset.title} {split} images and '
-                                    f'labels disagree in number.')
+            images, labels = f'{split}_images', f'{split}_labels'
+            if len(arrays[images]) != len(arrays[labels]):
+                raise DataFileError(
+                    f'{dataset.title} {split} images and labels disagree in '
+                    f'number: {len(arrays[images])} in {paths[images]}, '
+                    f'{len(arrays[labels])} in {paths[labels]}; the two '
+                    f'files must come from the same copy of the data set.')
         _ARRAYS[name] = {split: (arrays[f'{split}_images'],
                                  arrays[f'{split}_labels'])
                          for split in ('train', 'test')}

@@ -7,7 +7,6 @@ cache.  The tiny data set lives in memory and is served from 127.0.0.1.
 import os
 import pathlib
 import tempfile
-import types
 
 import matplotlib
 
@@ -46,13 +45,12 @@ def isolated(tmp_path, monkeypatch):
 @pytest.fixture
 def tiny(monkeypatch):
     """Register the tiny data set (no mirrors yet); forget it afterwards."""
-    dataset, arrays, files = fakedata.tiny()
-    monkeypatch.setitem(datasets.DATASETS, dataset.name, dataset)
+    tiny = fakedata.tiny_namespace()
+    monkeypatch.setitem(datasets.DATASETS, tiny.name, tiny.dataset)
     # A fresh in-memory cache: nothing loaded before leaks in or out.
     monkeypatch.setattr(datasets, '_ARRAYS', {})
-    return types.SimpleNamespace(name=dataset.name, dataset=dataset,
-                                 arrays=arrays, files=files,
-                                 cache=datasets.cache_dir(dataset.name))
+    tiny.cache = datasets.cache_dir(tiny.name)
+    return tiny
 
 
 @pytest.fixture

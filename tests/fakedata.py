@@ -8,6 +8,7 @@ call `tiny()` get the same bytes, hence the same SHA-256.
 import gzip
 import hashlib
 import struct
+import types
 
 import numpy as np
 
@@ -77,6 +78,13 @@ def tiny(name=NAME, title=TITLE, seed=0, mirrors=()):
                              len(array))
         files[FILENAMES[key]] = gz(data)
     return Dataset(name, title, specs, list(mirrors)), arrays, files
+
+
+def tiny_namespace(**kwargs):
+    """`tiny(**kwargs)` as one object: .name .dataset .arrays .files"""
+    dataset, arrays, files = tiny(**kwargs)
+    return types.SimpleNamespace(name=dataset.name, dataset=dataset,
+                                 arrays=arrays, files=files)
 
 
 def write_files(folder, files):
