@@ -61,6 +61,10 @@ def load_data(name, batch_size, resize=None, root=None):
 
     In quick mode (D2L_QUICK=1) only the first images of each split are used.
     """
+    # Refuse bad arguments before finding (perhaps downloading) any data.
+    _positive_int(batch_size, 'batch_size')
+    if resize is not None:
+        _positive_int(resize, 'resize')
     arrays = load_arrays(name, root)
     (X, y), (X_test, y_test) = arrays['train'], arrays['test']
     if settings.quick():

@@ -1,5 +1,6 @@
 """LeNet and the variants the exercises try."""
 from mxnet import nd
+from mxnet.base import MXNetError
 from mxnet.gluon import nn
 
 ACTIVATIONS = ('sigmoid', 'relu', 'tanh')
@@ -13,6 +14,7 @@ class LeNet(nn.HybridSequential):
     def __init__(self, min_size=1, **kwargs):
         super().__init__(**kwargs)
         self._min_size = min_size
+        self._first_size = None  # (h, w) of the batch that sized the layers
 
     def forward(self, x, *args):
         if isinstance(x, nd.NDArray) and (
@@ -23,7 +25,22 @@ class LeNet(nn.HybridSequential):
                 f'height, width) with height and width at least '
                 f'{self._min_size}, got {x.shape}; a single 28x28 image is '
                 f'X.reshape(1, 1, 28, 28).')
-        return super().forward(x, *args)
+        try:
+            out = super().forward(x, *args)
+        except MXNetError:
+            first = self._first_size
+            if (first is None or not isinstance(x, nd.NDArray)
+                    or x.shape[2:] == first):
+                raise
+            raise ValueError(
+                f'this net was first run on {first[0]}x{first[1]} images, '
+                f'which fixed the sizes of its dense layers; it cannot take '
+                f'{x.shape[2]}x{x.shape[3]} images. Build and initialize a '
+                f'new net for the new size: net = lenet(); net.initialize()'
+            ) from None
+        if self._first_size is None and isinstance(x, nd.NDArray):
+            self._first_size = x.shape[2:]
+        return out
 
 
 def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
