@@ -91,4 +91,6 @@ def load_data_mnist(batch_size, resize=None, root=None):
 
 def get_fashion_mnist_labels(labels):
     """Return the text labels of Fashion-MNIST class indices.  (§3.5)"""
+    if hasattr(labels, 'asnumpy'):
+        labels = labels.asnumpy()
     return [FASHION_LABELS[int(i)] for i in labels]
