@@ -1,8 +1,10 @@
 """Fixtures shared by the tests of d2l_local.
 
-Every test runs with its own empty MXNET_HOME, no D2L_DATA_DIR, no Debian
-folder and its own temporary folder, so no test reads or writes a real
-cache.  The tiny data set lives in memory and is served from 127.0.0.1.
+`isolated` gives a test its own empty MXNET_HOME, no D2L_DATA_DIR, no
+Debian folder and its own temporary folder, so it reads or writes no real
+cache; the data tests use it (through `tiny`, or `pytestmark`).  It is not
+autouse: other tests in this folder may need the real environment.  The
+tiny data set lives in memory and is served from 127.0.0.1.
 """
 import os
 import pathlib
@@ -29,7 +31,7 @@ def pytest_configure(config):
         'ignore:Please use `csr_matrix`:DeprecationWarning:mxnet')
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def isolated(tmp_path, monkeypatch):
     """Point every place the loader searches or writes into tmp_path."""
     monkeypatch.setenv('MXNET_HOME', str(tmp_path / 'mxnet'))
@@ -43,7 +45,7 @@ def isolated(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def tiny(monkeypatch):
+def tiny(isolated, monkeypatch):
     """Register the tiny data set (no mirrors yet); forget it afterwards."""
     tiny = fakedata.tiny_namespace()
     monkeypatch.setitem(datasets.DATASETS, tiny.name, tiny.dataset)
@@ -75,4 +77,3 @@ def real_data_dir():
         pytest.skip('set D2L_DATA_DIR to the folder holding fashion-mnist/ '
                     'and mnist/ to run the tests on the real data')
     return pathlib.Path(REAL_DATA_DIR)
-

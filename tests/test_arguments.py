@@ -9,6 +9,8 @@ import d2l_local as d2l
 from d2l_local.data import ArrayIter
 from fakedata import make_images
 
+pytestmark = pytest.mark.usefixtures('isolated')
+
 
 @pytest.fixture
 def mirror(tiny, serve):

@@ -11,6 +11,8 @@ import d2l_local as d2l
 from d2l_local import datasets
 from fakedata import N_TEST, N_TRAIN, SIDE, write_files
 
+pytestmark = pytest.mark.usefixtures('isolated')
+
 
 @pytest.fixture
 def tiny_dir(tiny, tmp_path):

@@ -19,6 +19,8 @@ from d2l_local import datasets
 from fakedata import idx_bytes, gz, write_files
 from localserver import Drop, Stall, Together
 
+pytestmark = pytest.mark.usefixtures('isolated')
+
 IMAGES_GZ = 'train-images-idx3-ubyte.gz'
 LABELS_GZ = 'train-labels-idx1-ubyte.gz'
 
@@ -34,7 +36,7 @@ def faults(tiny):
     images = tiny.arrays['train_images']
     labels = tiny.arrays['train_labels']
     good = tiny.files[IMAGES_GZ]
-    other, _, other_files = fakedata.tiny(seed=5)
+    _, _, other_files = fakedata.tiny(seed=5)
     return {
         'truncated': (IMAGES_GZ, good[:len(good) // 2],
                       'not a complete gzip file'),

@@ -12,7 +12,7 @@ from d2l_local import datasets
 
 
 @pytest.fixture(autouse=True)
-def real_data(real_data_dir, monkeypatch):
+def real_data(real_data_dir, isolated, monkeypatch):
     monkeypatch.setenv('D2L_DATA_DIR', str(real_data_dir))
     monkeypatch.setattr(datasets, '_ARRAYS', {})  # free them afterwards
     return real_data_dir

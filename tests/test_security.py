@@ -9,6 +9,8 @@ import pytest
 import d2l_local as d2l
 from d2l_local import datasets
 
+pytestmark = pytest.mark.usefixtures('isolated')
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = pathlib.Path(datasets.__file__).parent
 

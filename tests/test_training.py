@@ -11,6 +11,8 @@ import d2l_local as d2l
 from d2l_local.data import ArrayIter
 from fakedata import make_images, write_files
 
+pytestmark = pytest.mark.usefixtures('isolated')
+
 EPOCH_LINE = re.compile(r'epoch (\d+), loss (\d+\.\d{4}), train acc '
                         r'(\d\.\d{3}), test acc (\d\.\d{3}), time \d+\.\d sec')
 
