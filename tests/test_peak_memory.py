@@ -1,4 +1,5 @@
 """tools/peak_memory.py, on small notebooks made here."""
+import hashlib
 import importlib.util
 import json
 import pathlib
@@ -49,6 +50,8 @@ def test_peaks_of_kernel_and_children_are_found(folder, capsys):
     assert sorted(rows) == ['alloc.ipynb', 'fails.ipynb']  # no checkpoint
     alloc = rows['alloc.ipynb']
     assert alloc['status'] == 'ok'
+    assert alloc['sha256'] == hashlib.sha256(
+        (folder / 'nb' / 'alloc.ipynb').read_bytes()).hexdigest()
     # the kernel itself held the 250 MB array, in cell 0
     assert 250 <= alloc['kernel_hwm_mb'] < 600
     assert alloc['kernel_hwm_mb'] < alloc['tree_peak_mb']

@@ -7,6 +7,10 @@ repository root, in the course's environment:
     .venv/bin/python tools/peak_memory.py              # all of notebooks/
     .venv/bin/python tools/peak_memory.py notebooks/lenet.ipynb
 
+The notebooks load their data as usual: set D2L_DATA_DIR to use a local
+copy.  Each row of the JSON file records the SHA-256 of the notebook it
+measured, so a figure can be matched to the version it belongs to.
+
 Two figures per notebook, and the larger counts:
 - kernel HWM: the kernel process's own high-water mark (VmHWM in
   /proc/<pid>/status), read after each cell, before the kernel shuts down;
@@ -19,6 +23,7 @@ fails or goes over the limit.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import pathlib
 import platform
@@ -106,6 +111,7 @@ def kernel_pid(client):
 
 def measure(path, cell_timeout, kernel_name=None):
     """Run the notebook at `path` in a fresh kernel; return its figures."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     nb = nbformat.read(path, as_version=4)
     state = {'pid': None, 'monitor': None, 'hwm': 0, 'hwm_cell': None}
 
@@ -149,6 +155,7 @@ def measure(path, cell_timeout, kernel_name=None):
     return {
         'notebook': str(path.resolve().relative_to(ROOT))
         if path.resolve().is_relative_to(ROOT) else str(path),
+        'sha256': digest,  # of the file measured: is the figure current?
         'peak_mb': round(peak / MB),
         'kernel_hwm_mb': round(state['hwm'] / MB),
         'tree_peak_mb': round(tree / MB),
