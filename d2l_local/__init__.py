@@ -9,6 +9,9 @@ from . import _engine
 
 _engine.configure()  # must run before the first `import mxnet`
 
+from .activations import (ActivationExplorer,  # noqa: E402
+                          activation_maps, conv_layers, pick_examples,
+                          plot_activations)
 from .data import (ArrayIter, get_fashion_mnist_labels,  # noqa: E402
                    load_data, load_data_fashion_mnist, load_data_mnist)
 from .datasets import (DataFileError, DataNotFoundError,  # noqa: E402
@@ -25,10 +28,11 @@ _engine.start_quietly()
 
 __version__ = '0.1.0'
 __all__ = [
-    'Animator', 'ArrayIter', 'check_range', 'DataFileError',
-    'DataNotFoundError', 'Epoch', 'evaluate_accuracy',
-    'get_fashion_mnist_labels', 'lenet', 'load_data',
-    'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
-    'plot_history', 'plot_layer_flow', 'prefetch', 'quick', 'set_axes',
-    'set_seed', 'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
+    'ActivationExplorer', 'activation_maps', 'Animator', 'ArrayIter',
+    'check_range', 'conv_layers', 'DataFileError', 'DataNotFoundError',
+    'Epoch', 'evaluate_accuracy', 'get_fashion_mnist_labels', 'lenet',
+    'load_data', 'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus',
+    'num_params', 'pick_examples', 'plot_activations', 'plot_history',
+    'plot_layer_flow', 'prefetch', 'quick', 'set_axes', 'set_seed',
+    'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
 ]
