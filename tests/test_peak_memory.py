@@ -74,3 +74,19 @@ def test_over_the_limit_exits_1(folder, capsys):
     assert peak_memory.main([str(nb), '--json', str(out),
                              '--limit-mb', '300']) == 1
     assert 'OVER the 300 MB limit' in capsys.readouterr().out
+
+
+def test_figures_of_other_notebooks_are_kept(folder):
+    out = folder / 'peak.json'
+    alloc = folder / 'nb' / 'alloc.ipynb'
+    fails = folder / 'nb' / 'sub' / 'fails.ipynb'
+    peak_memory.main([str(alloc), '--json', str(out)])
+    peak_memory.main([str(fails), '--json', str(out)])
+
+    def names():
+        return [pathlib.Path(r['notebook']).name
+                for r in json.loads(out.read_text())['notebooks']]
+    assert names() == ['alloc.ipynb', 'fails.ipynb']
+    alloc.unlink()  # a notebook that is gone loses its row
+    peak_memory.main([str(fails), '--json', str(out)])
+    assert names() == ['fails.ipynb']

@@ -18,8 +18,9 @@ Two figures per notebook, and the larger counts:
 - tree peak: the largest sum of resident memory over the kernel and its
   child processes (data-loader workers, say), polled every 0.2 s.
 
-Prints a table, writes tools/peak_memory.json, and exits 1 when a notebook
-fails or goes over the limit.
+Prints a table, updates tools/peak_memory.json (the rows of notebooks not
+run this time stay), and exits 1 when a notebook fails or goes over the
+limit.
 """
 import argparse
 import datetime
@@ -111,6 +112,7 @@ def kernel_pid(client):
 
 def measure(path, cell_timeout, kernel_name=None):
     """Run the notebook at `path` in a fresh kernel; return its figures."""
+    measured = datetime.datetime.now(datetime.timezone.utc)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     nb = nbformat.read(path, as_version=4)
     state = {'pid': None, 'monitor': None, 'hwm': 0, 'hwm_cell': None}
@@ -156,6 +158,11 @@ def measure(path, cell_timeout, kernel_name=None):
         'notebook': str(path.resolve().relative_to(ROOT))
         if path.resolve().is_relative_to(ROOT) else str(path),
         'sha256': digest,  # of the file measured: is the figure current?
+        'measured': measured.isoformat(timespec='seconds'),
+        'python': platform.python_version(),
+        'machine': f'{platform.system()} {platform.machine()}, '
+                   f'{psutil.cpu_count()} CPUs, '
+                   f'{round(psutil.virtual_memory().total / 1e9)} GB',
         'peak_mb': round(peak / MB),
         'kernel_hwm_mb': round(state['hwm'] / MB),
         'tree_peak_mb': round(tree / MB),
@@ -166,6 +173,23 @@ def measure(path, cell_timeout, kernel_name=None):
         'status': status,
         'error': error,
     }
+
+
+def merge(json_path, rows):
+    """Return the rows saved in `json_path`, updated with `rows`.
+
+    Figures of notebooks not measured this time are kept while the
+    notebook still exists; their sha256 tells whether they are current.
+    """
+    try:
+        saved = json.loads(json_path.read_text())['notebooks']
+    except (OSError, ValueError, KeyError, TypeError):
+        saved = []
+    merged = {r['notebook']: r for r in saved
+              if isinstance(r, dict) and 'notebook' in r
+              and (ROOT / r['notebook']).is_file()}
+    merged.update((r['notebook'], r) for r in rows)
+    return [merged[name] for name in sorted(merged)]
 
 
 def print_table(rows, limit_mb):
@@ -210,16 +234,8 @@ def main(argv=None):
         print(f'running {path} ...', file=sys.stderr, flush=True)
         rows.append(measure(path, args.cell_timeout, args.kernel))
     print_table(rows, args.limit_mb)
-    report = {
-        'generated': datetime.datetime.now(datetime.timezone.utc)
-        .isoformat(timespec='seconds'),
-        'python': platform.python_version(),
-        'machine': f'{platform.system()} {platform.machine()}, '
-                   f'{psutil.cpu_count()} CPUs, '
-                   f'{round(psutil.virtual_memory().total / 1e9)} GB',
-        'limit_mb': args.limit_mb,
-        'notebooks': rows,
-    }
+    report = {'limit_mb': args.limit_mb,
+              'notebooks': merge(args.json, rows)}
     args.json.write_text(json.dumps(report, indent=2) + '\n')
     print(f'wrote {args.json}', file=sys.stderr)
     bad = [r for r in rows
