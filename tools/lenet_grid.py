@@ -1,0 +1,209 @@
+"""Exercise 2 of §6.6: change LeNet one thing at a time and measure.
+
+Trains each variant below on Fashion-MNIST (batch 256) and writes one row
+per (variant, seed) to tools/lenet_grid.csv: its test accuracy after the
+last epoch, its parameter count and its training time (the sum of the
+per-epoch times train_ch5 reports, test evaluation included), with the
+machine's 1-minute load average when the run ended, because a busy machine
+inflates the times.  notebooks/ex2_better_lenet.ipynb shows the table.
+
+A row already in the CSV is kept and not run again, so the grid can be
+stopped and resumed, or split across processes (rows are merged under a
+lock).  Run from the repository root, e.g.:
+
+    D2L_DATA_DIR=/work/shared/data .venv/bin/python tools/lenet_grid.py
+    ... tools/lenet_grid.py --list          # the variants and their changes
+    ... tools/lenet_grid.py relu 'max pool' --seeds 0 1 2
+"""
+import argparse
+import csv
+import fcntl
+import os
+import pathlib
+import sys
+import time
+
+import d2l_local as d2l  # before mxnet: engine settings
+import mxnet as mx
+from mxnet import gluon, init
+
+CSV = pathlib.Path(__file__).with_suffix('.csv')
+FIELDS = ['variant', 'change', 'seed', 'epochs', 'test_acc', 'params',
+          'seconds', 'load']
+# The chapter's recipe; a variant overrides what it changes.
+BASE = dict(net={}, lr=0.9, epochs=5, init='xavier', optimizer='sgd',
+            batch_size=256, cosine=False)
+INITS = {
+    'xavier': init.Xavier,
+    'uniform': init.Uniform,  # MXNet's default: U(-0.07, 0.07)
+    'normal': lambda: init.Normal(0.01),
+}
+
+
+def variant(name, change, **overrides):
+    spec = dict(BASE, name=name, change=change)
+    spec.update(overrides)
+    return spec
+
+
+RELU_MAX = dict(activation='relu', pooling='max')
+VARIANTS = [
+    variant('baseline', "the chapter's LeNet: sigmoid, avg pooling, 6/16 "
+            'channels of 5x5, dense 120/84, Xavier, SGD lr 0.9, 5 epochs'),
+    # One change at a time.
+    variant('window 3x3', 'convolution windows 3x3',
+            net=dict(convs=((6, 3), (16, 3)))),
+    variant('window 7x7', 'convolution windows 7x7',
+            net=dict(convs=((6, 7), (16, 7)))),
+    variant('channels 16/32', 'output channels 16 and 32',
+            net=dict(convs=((16, 5), (32, 5)))),
+    variant('channels 32/64', 'output channels 32 and 64',
+            net=dict(convs=((32, 5), (64, 5)))),
+    variant('max pool', 'max pooling instead of average pooling',
+            net=dict(pooling='max')),
+    variant('relu', 'ReLU instead of sigmoid',
+            net=dict(activation='relu')),
+    variant('tanh', 'tanh instead of sigmoid',
+            net=dict(activation='tanh')),
+    variant('1 conv', 'one convolution block (6 channels)',
+            net=dict(convs=((6, 5),))),
+    variant('3 convs', 'a third convolution block (32 channels, 3x3)',
+            net=dict(convs=((6, 5), (16, 5), (32, 3)))),
+    variant('dense 120', 'one hidden dense layer (120)',
+            net=dict(dense=(120,))),
+    variant('dense none', 'no hidden dense layer',
+            net=dict(dense=())),
+    variant('dense 3', 'three hidden dense layers (120, 84, 84)',
+            net=dict(dense=(120, 84, 84))),
+    variant('lr 0.3', 'learning rate 0.3', lr=0.3),
+    variant('lr 2', 'learning rate 2', lr=2.0),
+    variant('init uniform', "MXNet's default init U(-0.07, 0.07)",
+            init='uniform'),
+    variant('init normal', 'init N(0, 0.01^2)', init='normal'),
+    variant('10 epochs', '10 epochs', epochs=10),
+    variant('adam', 'Adam, lr 0.001', optimizer='adam', lr=0.001),
+    # Combinations, towards a better LeNet.
+    variant('relu lr 0.1', 'ReLU, lr 0.1',
+            net=dict(activation='relu'), lr=0.1),
+    variant('relu+max lr 0.1', 'ReLU, max pooling, lr 0.1',
+            net=RELU_MAX, lr=0.1),
+    variant('relu+max 16/32 lr 0.1', 'ReLU, max, 16/32 channels, lr 0.1',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))), lr=0.1),
+    variant('relu+max 16/32 lr 0.1 10ep', '... and 10 epochs',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))), lr=0.1,
+            epochs=10),
+    variant('relu+max 32/64 lr 0.1 10ep', 'ReLU, max, 32/64, lr 0.1, '
+            '10 epochs',
+            net=dict(RELU_MAX, convs=((32, 5), (64, 5))), lr=0.1,
+            epochs=10),
+    variant('relu+max 16/32 lr 0.3 10ep', 'ReLU, max, 16/32, lr 0.3, '
+            '10 epochs',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))), lr=0.3,
+            epochs=10),
+    variant('relu+max 16/32 adam 10ep', 'ReLU, max, 16/32, Adam 0.001, '
+            '10 epochs',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))),
+            optimizer='adam', lr=0.001, epochs=10),
+    variant('relu+max 32/64 adam 10ep', 'ReLU, max, 32/64, Adam 0.001, '
+            '10 epochs',
+            net=dict(RELU_MAX, convs=((32, 5), (64, 5))),
+            optimizer='adam', lr=0.001, epochs=10),
+    variant('relu+max 16/32 adam 10ep b128', 'ReLU, max, 16/32, Adam '
+            '0.001, 10 epochs, batches of 128',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))),
+            optimizer='adam', lr=0.001, epochs=10, batch_size=128),
+    variant('relu+max 16/32 adam cos 10ep', 'ReLU, max, 16/32, Adam 0.002 '
+            'decayed to 0 (cosine), 10 epochs',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))),
+            optimizer='adam', lr=0.002, epochs=10, cosine=True),
+    variant('relu+max 16/32 adam cos 10ep b128', 'ReLU, max, 16/32, Adam '
+            '0.001 decayed to 0 (cosine), 10 epochs, batches of 128',
+            net=dict(RELU_MAX, convs=((16, 5), (32, 5))),
+            optimizer='adam', lr=0.001, epochs=10, cosine=True,
+            batch_size=128),
+]
+BY_NAME = {spec['name']: spec for spec in VARIANTS}
+
+
+def run(spec, seed, train_iter, test_iter):
+    """Train one variant from seed `seed`; return its CSV row.
+
+    The iterators must serve batches of spec['batch_size'].
+    """
+    d2l.set_seed(seed)
+    net = d2l.lenet(**spec['net'])
+    net.initialize(INITS[spec['init']](), ctx=mx.cpu())
+    net.hybridize()
+    hyper = {'learning_rate': spec['lr']}
+    if spec['cosine']:  # from lr down to 0 over the whole run
+        hyper['lr_scheduler'] = mx.lr_scheduler.CosineScheduler(
+            spec['epochs'] * len(train_iter), spec['lr'])
+    trainer = gluon.Trainer(net.collect_params(), spec['optimizer'], hyper)
+    history = d2l.train_ch5(net, train_iter, test_iter, spec['batch_size'],
+                            trainer, mx.cpu(), spec['epochs'], animate=False)
+    return dict(variant=spec['name'], change=spec['change'], seed=seed,
+                epochs=spec['epochs'],
+                test_acc=f'{history[-1].test_acc:.4f}',
+                params=d2l.num_params(net),
+                seconds=f'{sum(e.seconds for e in history):.1f}',
+                load=f'{os.getloadavg()[0]:.1f}')
+
+
+def merge(row, path=CSV):
+    """Add `row` to the CSV under a lock, keeping the variants' order."""
+    with open(path.with_suffix('.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = read(path)
+        rows[(row['variant'], int(row['seed']))] = row
+        order = {name: i for i, name in enumerate(BY_NAME)}
+        tmp = path.with_suffix('.tmp')
+        with open(tmp, 'w', newline='') as f:
+            writer = csv.DictWriter(f, FIELDS, lineterminator='\n')
+            writer.writeheader()
+            for key in sorted(rows, key=lambda k: (order.get(k[0], 99),
+                                                   k[1])):
+                writer.writerow(rows[key])
+        os.replace(tmp, path)
+
+
+def read(path=CSV):
+    """Return the rows already in the CSV, by (variant, seed)."""
+    if not path.exists():
+        return {}
+    with open(path, newline='') as f:
+        return {(r['variant'], int(r['seed'])): r for r in csv.DictReader(f)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('variants', nargs='*',
+                        help='names of variants to run (default: all)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--csv', type=pathlib.Path, default=CSV)
+    parser.add_argument('--list', action='store_true')
+    args = parser.parse_args(argv)
+    if args.list:
+        for spec in VARIANTS:
+            print(f"{spec['name']:28} {spec['change']}")
+        return
+    unknown = [v for v in args.variants if v not in BY_NAME]
+    if unknown:
+        parser.error(f'unknown variants {unknown}; see --list')
+    names = args.variants or list(BY_NAME)
+    for name in names:
+        spec = BY_NAME[name]
+        data = d2l.load_data_fashion_mnist(spec['batch_size'])
+        for seed in args.seeds:
+            if (name, seed) in read(args.csv):
+                continue
+            start = time.time()
+            row = run(spec, seed, *data)
+            merge(row, args.csv)
+            print(f"{name} seed {seed}: test acc {row['test_acc']}, "
+                  f"{row['params']} params, {row['seconds']} s "
+                  f'(load {row["load"]}, wall {time.time() - start:.0f} s)',
+                  file=sys.stderr, flush=True)
+
+
+if __name__ == '__main__':
+    main()
