@@ -8,7 +8,7 @@ decoded image under the same cell, and the activation explorer of exercise 4
 redraws its maps when the reader changes class, sample or layer.
 
 Screenshots go to artifacts/browser/.  The kernels run in quick mode
-(D2L_QUICK=1), so training takes seconds; see tests/browser/conftest.py.
+(D2L_QUICK=1), so training takes seconds; see tests/browser/labserver.py.
 """
 import json
 import os
