@@ -8,8 +8,8 @@ batch 256, Fashion-MNIST through d2l_local.  Run from the repository root:
 
     D2L_DATA_DIR=/work/shared/data .venv/bin/python tools/seed_sweep.py
 
-It writes tools/seed_sweep.json (per-seed history and final test accuracy)
-after every seed, and prints the min, max and mean of the final accuracy.
+It writes d2l_local/results/seed_sweep.json, which the chapter cites
+(per-seed history and final test accuracy) after every seed, and prints the min, max and mean of the final accuracy.
 """
 import argparse
 import json
@@ -24,7 +24,8 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon, init
 
-OUT = pathlib.Path(__file__).resolve().parent / 'seed_sweep.json'
+OUT = (pathlib.Path(__file__).resolve().parent.parent / 'd2l_local'
+       / 'results' / 'seed_sweep.json')
 # The chapter's configuration
 lr, num_epochs, batch_size = 0.9, 5, 256
 HYBRIDIZE = {}  # net.hybridize(), as the chapter calls it
