@@ -3,8 +3,11 @@
 On a laptop CPU LeNet's operators are tiny, so the threaded engine's
 scheduling costs more than the work it schedules.  ``NaiveEngine`` runs each
 operator at once on the calling thread, and one OpenMP thread per core keeps
-the convolutions busy.  ``benchmarks/train_speed.py`` measures the gain.
-Either variable set by the reader wins over these defaults.
+the convolutions busy.  Idle OpenMP threads sleep instead of spinning: when
+other programs share the cores (a browser, Binder's shared CPUs), a spinning
+thread burns the time its partner needs, and an epoch took up to 10x longer.
+``benchmarks/train_speed.py`` measures the gain.  Any of these variables set
+by the reader wins over these defaults.
 """
 import os
 import sys
@@ -12,6 +15,8 @@ import sys
 DEFAULTS = {
     'MXNET_ENGINE_TYPE': 'NaiveEngine',
     'OMP_NUM_THREADS': str(max(1, min(os.cpu_count() or 1, 4))),
+    # Sleep, not spin, between OpenMP regions; see the docstring
+    'OMP_WAIT_POLICY': 'PASSIVE',
 }
 
 
