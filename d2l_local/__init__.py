@@ -17,7 +17,7 @@ from .data import (ArrayIter, get_fashion_mnist_labels,  # noqa: E402
 from .datasets import (DataFileError, DataNotFoundError,  # noqa: E402
                        prefetch)
 from .devices import num_gpus, try_all_gpus, try_gpu  # noqa: E402
-from .models import lenet, num_params  # noqa: E402
+from .models import better_lenet, lenet, num_params  # noqa: E402
 from .plotting import (Animator, plot_history, plot_layer_flow,  # noqa: E402
                        set_axes, show_images)
 from .settings import check_range, quick  # noqa: E402
@@ -29,10 +29,11 @@ _engine.start_quietly()
 __version__ = '0.1.0'
 __all__ = [
     'ActivationExplorer', 'activation_maps', 'Animator', 'ArrayIter',
-    'check_range', 'conv_layers', 'DataFileError', 'DataNotFoundError',
-    'Epoch', 'evaluate_accuracy', 'get_fashion_mnist_labels', 'lenet',
-    'load_data', 'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus',
-    'num_params', 'pick_examples', 'plot_activations', 'plot_history',
-    'plot_layer_flow', 'prefetch', 'quick', 'set_axes', 'set_seed',
-    'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
+    'better_lenet', 'check_range', 'conv_layers', 'DataFileError',
+    'DataNotFoundError', 'Epoch', 'evaluate_accuracy',
+    'get_fashion_mnist_labels', 'lenet', 'load_data',
+    'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
+    'pick_examples', 'plot_activations', 'plot_history', 'plot_layer_flow',
+    'prefetch', 'quick', 'set_axes', 'set_seed', 'show_images', 'train_ch5',
+    'try_all_gpus', 'try_gpu',
 ]

@@ -85,3 +85,21 @@ def _min_input(convs, same_padding):
 def num_params(net):
     """Return the number of scalar parameters of an initialised net."""
     return sum(p.data().size for p in net.collect_params().values())
+
+
+# The improved LeNet of exercise 2, chosen with tools/lenet_grid.py.
+BETTER_LENET = dict(activation='relu', pooling='max',
+                    convs=((32, 3), (64, 3)), dense=(120, 84))
+
+
+def better_lenet(num_classes=10):
+    """Return the improved LeNet of §6.6 exercise 2 (used again in ex. 3).
+
+    The chapter's LeNet with ReLU instead of sigmoid, max instead of average
+    pooling, and 32 and 64 channels of 3x3 instead of 6 and 16 of 5x5: the
+    best model tools/lenet_grid.py measured.  Train it as
+    notebooks/ex2_better_lenet.ipynb does: Xavier initialisation, batches
+    of 128, Adam with a learning rate falling from 0.001 to 0 along a
+    cosine over 10 epochs.
+    """
+    return lenet(num_classes=num_classes, **BETTER_LENET)
