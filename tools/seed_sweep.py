@@ -9,7 +9,8 @@ batch 256, Fashion-MNIST through d2l_local.  Run from the repository root:
     D2L_DATA_DIR=/work/shared/data .venv/bin/python tools/seed_sweep.py
 
 It writes d2l_local/results/seed_sweep.json, which the chapter cites
-(per-seed history and final test accuracy) after every seed, and prints the min, max and mean of the final accuracy.
+(per-seed history and final test accuracy), after every seed, and prints
+the min, max and mean of the final accuracy.
 """
 import argparse
 import json
