@@ -136,10 +136,10 @@ class ActivationExplorer:
                                titles=[self.label.value], scale=self.scale)
         plt.close(fig)  # shown through the Output widget only
         self.fig = fig
-        from IPython.display import display
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(fig)
+        # Set the widget's outputs directly rather than capturing display()
+        # calls: that works the same in every frontend and in nbconvert.
+        self.output.outputs = ()
+        self.output.append_display_data(fig)
 
     def _ipython_display_(self):
         from IPython.display import display

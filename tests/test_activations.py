@@ -142,6 +142,8 @@ def test_changing_a_control_redraws_its_choice(nets, examples, control,
         maps, d2l.activation_maps(nets[model], x, layer)[0])
     assert maps.shape != before.shape or not np.array_equal(maps, before)
     assert not plt.get_fignums()  # shown in the widget, not left open
+    (shown_output,) = explorer.output.outputs  # the new figure only
+    assert 'Figure' in shown_output['data']['text/plain']
 
 
 def test_explorer_displays_its_widgets(nets, examples, monkeypatch):
