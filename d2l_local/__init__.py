@@ -20,6 +20,7 @@ from .devices import num_gpus, try_all_gpus, try_gpu  # noqa: E402
 from .models import better_lenet, lenet, num_params  # noqa: E402
 from .plotting import (Animator, plot_history, plot_layer_flow,  # noqa: E402
                        set_axes, show_images)
+from .results import result_path  # noqa: E402
 from .settings import check_range, quick  # noqa: E402
 from .training import (Epoch, evaluate_accuracy, set_seed,  # noqa: E402
                        train_ch5)
@@ -28,12 +29,12 @@ _engine.start_quietly()
 
 __version__ = '0.1.0'
 __all__ = [
-    'ActivationExplorer', 'activation_maps', 'Animator', 'ArrayIter',
+    'activation_maps', 'ActivationExplorer', 'Animator', 'ArrayIter',
     'better_lenet', 'check_range', 'conv_layers', 'DataFileError',
     'DataNotFoundError', 'Epoch', 'evaluate_accuracy',
     'get_fashion_mnist_labels', 'lenet', 'load_data',
     'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
     'pick_examples', 'plot_activations', 'plot_history', 'plot_layer_flow',
-    'prefetch', 'quick', 'set_axes', 'set_seed', 'show_images', 'train_ch5',
-    'try_all_gpus', 'try_gpu',
+    'prefetch', 'quick', 'result_path', 'set_axes', 'set_seed',
+    'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
 ]
