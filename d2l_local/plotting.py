@@ -84,16 +84,18 @@ def plot_history(histories, labels=None, figsize=(7, 2.8)):
     for history, label in zip(histories, labels):
         epochs = [e.epoch for e in history]
         ax_loss.plot(epochs, [e.loss for e in history], label=label)
+        prefix = f'{label} ' if label else ''
         ax_acc.plot(epochs, [e.test_acc for e in history], '--',
-                    label=label and f'{label} test')
+                    label=f'{prefix}test')
         ax_acc.plot(epochs, [e.train_acc for e in history], '-',
-                    label=label and f'{label} train')
+                    label=f'{prefix}train')
     ax_loss.set(xlabel='epoch', ylabel='train loss')
     ax_acc.set(xlabel='epoch', ylabel='accuracy')
+    ax_acc.legend(fontsize='small')
     for ax in (ax_loss, ax_acc):
         ax.grid()
-        if any(labels):
-            ax.legend(fontsize='small')
+    if any(labels):
+        ax_loss.legend(fontsize='small')
     fig.tight_layout()
     return fig
 
