@@ -26,7 +26,8 @@ def notebook_functions():
     for cell in cells:
         if cell['cell_type'] != 'code':
             continue
-        src = ''.join(cell['source'])
+        # IPython magics such as %matplotlib are not Python: blank them out
+        src = re.sub(r'(?m)^[%!].*$', '', ''.join(cell['source']))
         for node in ast.parse(src).body:
             if isinstance(node, ast.FunctionDef):
                 found[node.name] = ast.get_source_segment(src, node)
