@@ -43,7 +43,7 @@ def engine_vars():
     spec = importlib.util.spec_from_file_location('_engine', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return tuple(module.DEFAULTS)
+    return tuple(module.VARIABLES)
 
 
 class EpochClock:

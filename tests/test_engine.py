@@ -1,0 +1,124 @@
+"""d2l_local._engine: the MXNet settings chosen before MXNet loads."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from d2l_local import _engine
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('max 100000\n', None),
+    ('150000 100000\n', 1.5),
+    ('200000 100000\n', 2.0),
+])
+def test_cgroup_v2_limit(tmp_path, text, expected):
+    write(tmp_path / 'cpu.max', text)
+    assert _engine.cgroup_cpu_limit(str(tmp_path)) == expected
+
+
+@pytest.mark.parametrize('quota, expected', [('-1', None), ('50000', 0.5)])
+def test_cgroup_v1_limit(tmp_path, quota, expected):
+    write(tmp_path / 'cpu' / 'cpu.cfs_quota_us', quota + '\n')
+    write(tmp_path / 'cpu' / 'cpu.cfs_period_us', '100000\n')
+    assert _engine.cgroup_cpu_limit(str(tmp_path)) == expected
+
+
+def test_cgroup_missing_or_garbled_means_no_limit(tmp_path):
+    assert _engine.cgroup_cpu_limit(str(tmp_path)) is None
+    write(tmp_path / 'cpu.max', 'garbage\n')
+    assert _engine.cgroup_cpu_limit(str(tmp_path)) is None
+
+
+def test_usable_cpus_respects_the_quota():
+    assert _engine.usable_cpus(limit=1.5) == 1
+    assert _engine.usable_cpus(limit=0.25) == 1  # never zero threads
+    assert _engine.usable_cpus(limit=1000) == len(os.sched_getaffinity(0))
+
+
+def stat_text(idle, busy, cores=2):
+    lines = [f'cpu  {busy} 0 0 {idle} 0 0 0 0 0 0']
+    lines += [f'cpu{i} 0 0 0 0 0 0 0 0 0 0' for i in range(cores)]
+    return '\n'.join(lines + ['intr 0', 'procs_running 1']) + '\n'
+
+
+def test_idle_cpus_from_proc_stat(tmp_path, monkeypatch):
+    stat = tmp_path / 'stat'
+    stat.write_text(stat_text(idle=1000, busy=500))
+    # While idle_cpus waits, 150 of 200 ticks pass idle on 2 cores.
+    monkeypatch.setattr(_engine.time, 'sleep', lambda seconds: stat.write_text(
+        stat_text(idle=1150, busy=550)))
+    assert _engine.idle_cpus(stat=str(stat)) == pytest.approx(1.5)
+
+
+def test_idle_cpus_falls_back_on_the_load_average(tmp_path, monkeypatch):
+    monkeypatch.setattr(_engine.os, 'cpu_count', lambda: 4)
+    monkeypatch.setattr(_engine.os, 'getloadavg', lambda: (3.25, 0, 0))
+    missing = str(tmp_path / 'no-such-stat')
+    assert _engine.idle_cpus(stat=missing) == pytest.approx(0.75)
+    monkeypatch.setattr(_engine.os, 'getloadavg', lambda: (9.0, 0, 0))
+    assert _engine.idle_cpus(stat=missing) == 0.0
+
+
+def test_idle_cpus_measures_this_machine():
+    idle = _engine.idle_cpus()
+    assert 0.0 <= idle <= (os.cpu_count() or 1) + 0.01
+
+
+@pytest.mark.parametrize('threads, idle, policy', [
+    (1, None, None),       # one thread never waits for a partner
+    (2, 2.0, None),        # idle cores: libgomp's default (brief spin)
+    (2, 1.6, None),
+    (2, 1.2, 'PASSIVE'),   # another program busy: sleep
+    (2, None, 'PASSIVE'),  # unknown: the safe choice
+    (4, 3.0, 'PASSIVE'),
+])
+def test_choose(threads, idle, policy):
+    settings = _engine.choose(threads, idle)
+    assert settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
+    assert settings['OMP_NUM_THREADS'] == str(threads)
+    assert settings.get('OMP_WAIT_POLICY') == policy
+
+
+def test_configure_does_nothing_once_mxnet_is_loaded():
+    import mxnet  # noqa: F401 (loaded here already, by d2l_local)
+    assert _engine.configure() is False
+
+
+def settings_after_import(**env):
+    """The three variables in a fresh process after `import d2l_local`."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in _engine.VARIABLES}
+    clean.update(env)
+    code = ('import os, json, d2l_local; '
+            'print(json.dumps({k: os.environ.get(k) '
+            'for k in d2l_local._engine.VARIABLES}))')
+    out = subprocess.run([sys.executable, '-c', code], env=clean,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_import_sets_the_engine_and_threads():
+    settings = settings_after_import()
+    assert settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
+    threads = min(_engine.usable_cpus(), _engine.MAX_THREADS)
+    assert settings['OMP_NUM_THREADS'] == str(threads)
+    assert settings['OMP_WAIT_POLICY'] in (None, 'PASSIVE')
+
+
+def test_the_readers_settings_win():
+    settings = settings_after_import(MXNET_ENGINE_TYPE='ThreadedEngine',
+                                     OMP_NUM_THREADS='3',
+                                     OMP_WAIT_POLICY='ACTIVE')
+    assert settings == {'MXNET_ENGINE_TYPE': 'ThreadedEngine',
+                        'OMP_NUM_THREADS': '3', 'OMP_WAIT_POLICY': 'ACTIVE'}
+    # A reader's thread count is the one the wait policy is chosen for.
+    one = settings_after_import(OMP_NUM_THREADS='1')
+    assert one['OMP_NUM_THREADS'] == '1' and one['OMP_WAIT_POLICY'] is None
