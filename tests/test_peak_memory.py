@@ -90,3 +90,20 @@ def test_figures_of_other_notebooks_are_kept(folder):
     alloc.unlink()  # a notebook that is gone loses its row
     peak_memory.main([str(fails), '--json', str(out)])
     assert names() == ['fails.ipynb']
+
+
+def test_save_writes_the_outputs_back_only_when_the_run_succeeds(folder):
+    out = folder / 'peak.json'
+    alloc = folder / 'nb' / 'alloc.ipynb'
+    fails = folder / 'nb' / 'sub' / 'fails.ipynb'
+    before = fails.read_bytes()
+    peak_memory.main([str(alloc), str(fails), '--json', str(out), '--save'])
+    nb = nbformat.read(alloc, as_version=4)
+    assert nb.cells[-1].outputs[0]['text'] == 'done\n'
+    assert [c.execution_count for c in nb.cells] == [1, 2, 3, 4]
+    rows = {pathlib.Path(r['notebook']).name: r
+            for r in json.loads(out.read_text())['notebooks']}
+    assert rows['alloc.ipynb']['sha256'] == hashlib.sha256(
+        alloc.read_bytes()).hexdigest()
+    assert fails.read_bytes() == before  # a failed run changes nothing
+    assert not list(folder.rglob('*.tmp'))

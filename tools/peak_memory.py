@@ -26,6 +26,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import os
 import pathlib
 import platform
 import re
@@ -110,8 +111,13 @@ def kernel_pid(client):
     return pid
 
 
-def measure(path, cell_timeout, kernel_name=None):
-    """Run the notebook at `path` in a fresh kernel; return its figures."""
+def measure(path, cell_timeout, kernel_name=None, save=False):
+    """Run the notebook at `path` in a fresh kernel; return its figures.
+
+    With `save`, a notebook that ran without error is written back with its
+    new outputs (as saving it executed top to bottom would), and the
+    sha256 recorded is that of the file written.
+    """
     measured = datetime.datetime.now(datetime.timezone.utc)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     nb = nbformat.read(path, as_version=4)
@@ -149,6 +155,11 @@ def measure(path, cell_timeout, kernel_name=None):
     except (DeadKernelError, TimeoutError, RuntimeError) as e:
         status, error = 'error', f'{type(e).__name__}: {e}'
     seconds = time.monotonic() - start
+    if save and status == 'ok':
+        tmp = path.with_name(path.name + '.tmp')
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     monitor = state['monitor']
     if monitor:
         monitor.stop()
@@ -220,6 +231,9 @@ def main(argv=None):
     parser.add_argument('--limit-mb', type=int, default=LIMIT_MB)
     parser.add_argument('--cell-timeout', type=int, default=1200,
                         help='seconds one cell may take (default: 1200)')
+    parser.add_argument('--save', action='store_true',
+                        help='write each notebook that ran without error '
+                             'back with its outputs')
     parser.add_argument('--kernel', default=None,
                         help="kernel name (default: the notebook's own)")
     args = parser.parse_args(argv)
@@ -232,7 +246,8 @@ def main(argv=None):
     rows = []
     for path in notebooks:
         print(f'running {path} ...', file=sys.stderr, flush=True)
-        rows.append(measure(path, args.cell_timeout, args.kernel))
+        rows.append(measure(path, args.cell_timeout, args.kernel,
+                            args.save))
     print_table(rows, args.limit_mb)
     report = {'limit_mb': args.limit_mb,
               'notebooks': merge(args.json, rows)}
