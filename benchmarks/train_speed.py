@@ -5,8 +5,8 @@ Fashion-MNIST for --epochs epochs twice, each side in its own process
 because MXNet reads its engine type once, when it loads:
 
 * ours: d2l_local's in-memory loader, the hybridized net, d2l_local.train_ch5
-  and d2l_local's engine defaults (NaiveEngine, one OpenMP thread per core,
-  idle threads sleeping);
+  and d2l_local's engine settings (NaiveEngine, one OpenMP thread per
+  usable core, threads that sleep between steps only if the cores are busy);
 * book: d2l 1.0.3's pipeline (ToTensor via transform_first and a DataLoader
   with its 4 workers) and d2l.train_ch6, under MXNet's own defaults (none
   of d2l_local's variables reach it).
