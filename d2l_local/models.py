@@ -100,6 +100,6 @@ def better_lenet(num_classes=10):
     best model tools/lenet_grid.py measured.  Train it as
     notebooks/ex2_better_lenet.ipynb does: Xavier initialisation, batches
     of 128, Adam with a learning rate falling from 0.001 to 0 along a
-    cosine over 10 epochs.
+    cosine over 8 epochs.
     """
     return lenet(num_classes=num_classes, **BETTER_LENET)

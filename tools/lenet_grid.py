@@ -95,12 +95,18 @@ VARIANTS = [
             net=dict(RELU_MAX, convs=((16, 5), (32, 5))),
             optimizer='adam', lr=0.001, epochs=10, cosine=True,
             batch_size=128),
-    # d2l_local.better_lenet() and its recipe
     variant('relu+max 32/64 3x3 adam cos 10ep b128', 'ReLU, max, 32/64 '
             'channels of 3x3, Adam 0.001 decayed to 0 (cosine), 10 epochs, '
             'batches of 128',
             net=dict(RELU_MAX, convs=((32, 3), (64, 3))),
             optimizer='adam', lr=0.001, epochs=10, cosine=True,
+            batch_size=128),
+    # d2l_local.better_lenet() and its recipe: as above, in 8 epochs
+    variant('relu+max 32/64 3x3 adam cos 8ep b128', 'ReLU, max, 32/64 '
+            'channels of 3x3, Adam 0.001 decayed to 0 (cosine), 8 epochs, '
+            'batches of 128',
+            net=dict(RELU_MAX, convs=((32, 3), (64, 3))),
+            optimizer='adam', lr=0.001, epochs=8, cosine=True,
             batch_size=128),
 ]
 BY_NAME = {spec['name']: spec for spec in VARIANTS}
