@@ -1,0 +1,47 @@
+"""requirements.txt installs on every Python 3.11 a reader is likely to have.
+
+Some packages need a later 3.11.x than Debian 12's python3 (3.11.2); pip
+then finds no version of the pin and the set-up stops. Resolving the pins
+(pip's --dry-run) on each 3.11 interpreter found here catches that early.
+"""
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def interpreters():
+    """This Python and the system's python3.11, if they are 3.11."""
+    found = {}
+    for candidate in (sys.executable, '/usr/bin/python3.11',
+                      shutil.which('python3.11')):
+        if not candidate or not pathlib.Path(candidate).exists():
+            continue
+        version = subprocess.run(
+            [candidate, '-c', 'import sys; print(*sys.version_info[:3], '
+             'sys.base_prefix)'], capture_output=True, text=True).stdout
+        if version.startswith('3 11 '):
+            major, minor, micro, prefix = version.split(maxsplit=3)
+            found.setdefault(prefix.strip(), (f'3.11.{micro}', candidate))
+    return sorted(found.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('version, python', interpreters(),
+                         ids=[v for v, _ in interpreters()])
+def test_the_pins_resolve(version, python, tmp_path):
+    venv = tmp_path / 'venv'
+    subprocess.run([python, '-m', 'venv', str(venv)], check=True)
+    pip = [str(venv / 'bin' / 'python'), '-m', 'pip']
+    result = subprocess.run(
+        pip + ['install', '--dry-run', '--ignore-installed', '--quiet',
+               '-r', str(ROOT / 'requirements.txt')],
+        capture_output=True, text=True, timeout=600)
+    errors = [line for line in result.stderr.splitlines()
+              if line.startswith('ERROR')]
+    assert result.returncode == 0, f'Python {version}: ' + '\n'.join(
+        errors[-3:])
