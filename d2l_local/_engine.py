@@ -99,9 +99,6 @@ def choose(threads, idle):
     return settings
 
 
-CHOSEN = {}  # what configure() set in this process, for the curious
-
-
 def configure():
     """Set the settings unless MXNet is loaded already or the reader chose."""
     if 'mxnet' in sys.modules:
@@ -115,7 +112,7 @@ def configure():
     settings = choose(threads, idle_cpus() if measure else None)
     for key, value in settings.items():
         if key not in os.environ:
-            os.environ[key] = CHOSEN[key] = value
+            os.environ[key] = value
     return True
 
 

@@ -25,14 +25,17 @@ def interpreters():
             [candidate, '-c', 'import sys; print(*sys.version_info[:3], '
              'sys.base_prefix)'], capture_output=True, text=True).stdout
         if version.startswith('3 11 '):
-            major, minor, micro, prefix = version.split(maxsplit=3)
+            micro, prefix = version.split(maxsplit=3)[2:]
             found.setdefault(prefix.strip(), (f'3.11.{micro}', candidate))
     return sorted(found.values())
 
 
+INTERPRETERS = interpreters()  # asked once, at collection
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize('version, python', interpreters(),
-                         ids=[v for v, _ in interpreters()])
+@pytest.mark.parametrize('version, python', INTERPRETERS,
+                         ids=[v for v, _ in INTERPRETERS])
 def test_the_pins_resolve(version, python, tmp_path):
     venv = tmp_path / 'venv'
     subprocess.run([python, '-m', 'venv', str(venv)], check=True)
