@@ -3,38 +3,58 @@
 Use it as the book uses its own package::
 
     import d2l_local as d2l
+    d2l.setup(seed=0)
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
+
+Importing the package loads nothing heavy: each name below is imported the
+first time it is used, so a process that only reads data (``from d2l_local
+import datasets``) never loads MXNet nor touches its settings.  MXNet's
+engine settings are chosen the moment MXNet is first imported (see
+``_engine``), which is why ``import d2l_local`` comes before ``import mxnet``.
 """
+import importlib
+
 from . import _engine
 
-_engine.configure()  # must run before the first `import mxnet`
+_engine.install_hook()
 
-from .activations import (ActivationExplorer,  # noqa: E402
-                          activation_maps, conv_layers, pick_examples,
-                          plot_activations)
-from .data import (ArrayIter, get_fashion_mnist_labels,  # noqa: E402
-                   load_data, load_data_fashion_mnist, load_data_mnist)
-from .datasets import (DataFileError, DataNotFoundError,  # noqa: E402
-                       prefetch)
-from .devices import num_gpus, try_all_gpus, try_gpu  # noqa: E402
-from .models import better_lenet, lenet, num_params  # noqa: E402
-from .plotting import (Animator, plot_history, plot_layer_flow,  # noqa: E402
-                       set_axes, show_images)
-from .results import result_path  # noqa: E402
-from .settings import check_range, quick  # noqa: E402
-from .training import (Epoch, evaluate_accuracy, set_seed,  # noqa: E402
-                       train_ch5)
-
-_engine.start_quietly()
+# Every public name and the module that defines it.
+_EXPORTS = {
+    'activations': ['ActivationExplorer', 'activation_maps', 'conv_layers',
+                    'pick_examples', 'plot_activations'],
+    'checks': ['check_range'],
+    'data': ['ArrayIter', 'get_fashion_mnist_labels', 'load_data',
+             'load_data_fashion_mnist', 'load_data_mnist'],
+    'datasets': ['DataFileError', 'DataNotFoundError', 'prefetch'],
+    'devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
+    'models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',
+               'num_params'],
+    'plotting': ['Animator', 'plot_history', 'plot_layer_flow', 'set_axes',
+                 'show_images'],
+    'results': ['read_result', 'result_path'],
+    'settings': ['quick'],
+    'startup': ['setup'],
+    'training': ['Epoch', 'evaluate_accuracy', 'set_seed', 'train_ch5'],
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items()
+              for name in names}
+# Modules that need no MXNet: importing them must not load it.
+_LIGHT = {'checks', 'datasets', 'results', 'settings'}
 
 __version__ = '0.1.0'
-__all__ = [
-    'activation_maps', 'ActivationExplorer', 'Animator', 'ArrayIter',
-    'better_lenet', 'check_range', 'conv_layers', 'DataFileError',
-    'DataNotFoundError', 'Epoch', 'evaluate_accuracy',
-    'get_fashion_mnist_labels', 'lenet', 'load_data',
-    'load_data_fashion_mnist', 'load_data_mnist', 'num_gpus', 'num_params',
-    'pick_examples', 'plot_activations', 'plot_history', 'plot_layer_flow',
-    'prefetch', 'quick', 'result_path', 'set_axes', 'set_seed',
-    'show_images', 'train_ch5', 'try_all_gpus', 'try_gpu',
-]
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    if module not in _LIGHT:
+        _engine.load()  # choose the engine settings, start MXNet quietly
+    value = getattr(importlib.import_module(f'.{module}', __name__), name)
+    globals()[name] = value  # next time, a plain attribute
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -14,13 +14,27 @@ So the policy is picked from what the cores are doing when d2l_local loads:
 spin if enough of them are idle for our threads, sleep otherwise.
 ``benchmarks/README.md`` has the measurements.  Any of these variables set
 by the reader wins over these choices.
+
+Nothing happens at ``import d2l_local``: the choice is made by the process
+that loads MXNet, just before it does (``install_hook`` watches for the
+first ``import mxnet``).  A process that only reads data never makes it.
+What a process chose is recorded in D2L_ENGINE_AUTO, so a child process
+(a notebook kernel started by a test run) that inherits the variables
+makes its own choice instead of taking its parent's for the reader's.
 """
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 import time
 
 VARIABLES = ('MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY')
+MARKER = 'D2L_ENGINE_AUTO'  # the values this process chose, not the reader
 MAX_THREADS = 4  # more threads do not pay for LeNet-sized operators
+# What configure() found and did: {variable: (value or None, origin)},
+# origin being 'chosen' (by d2l_local), 'yours' (set by the reader) or
+# 'default' (left unset: the library's own default).
+SETTINGS = {}
 
 
 def cgroup_cpu_limit(root='/sys/fs/cgroup'):
@@ -99,21 +113,125 @@ def choose(threads, idle):
     return settings
 
 
-def configure():
-    """Set the settings unless MXNet is loaded already or the reader chose."""
-    if 'mxnet' in sys.modules:
+def _forget_inherited(environ):
+    """Drop the variables a parent process chose (not the reader)."""
+    inherited = dict(item.split('=', 1)
+                     for item in environ.pop(MARKER, '').split(';')
+                     if '=' in item)
+    for key, value in inherited.items():
+        if key in VARIABLES and environ.get(key) == value:
+            del environ[key]
+
+
+def configure(environ=None):
+    """Set the settings unless MXNet is loaded already or the reader chose.
+
+    Return True if this call made the choice.
+    """
+    environ = os.environ if environ is None else environ
+    if 'mxnet' in sys.modules or SETTINGS:
         return False
+    _forget_inherited(environ)
     try:
-        threads = int(os.environ['OMP_NUM_THREADS'])
+        threads = int(environ['OMP_NUM_THREADS'])
     except (KeyError, ValueError):
         threads = min(usable_cpus(), MAX_THREADS)
     threads = max(1, threads)
-    measure = threads > 1 and 'OMP_WAIT_POLICY' not in os.environ
+    measure = threads > 1 and 'OMP_WAIT_POLICY' not in environ
     settings = choose(threads, idle_cpus() if measure else None)
-    for key, value in settings.items():
-        if key not in os.environ:
-            os.environ[key] = value
+    chosen = {}
+    for key in VARIABLES:
+        if key in environ:
+            SETTINGS[key] = (environ[key], 'yours')
+        elif key in settings:
+            environ[key] = chosen[key] = settings[key]
+            SETTINGS[key] = (settings[key], 'chosen')
+        else:
+            SETTINGS[key] = (None, 'default')
+    environ[MARKER] = ';'.join(f'{k}={v}' for k, v in chosen.items())
     return True
+
+
+def describe():
+    """One line on the engine settings this process runs with."""
+    if not SETTINGS:
+        return ('MXNet engine: its own defaults (MXNet was imported before '
+                'd2l_local, so the course\'s settings were not applied)')
+    engine, origin = SETTINGS['MXNET_ENGINE_TYPE']
+    threads, _ = SETTINGS['OMP_NUM_THREADS']
+    policy, _ = SETTINGS['OMP_WAIT_POLICY']
+    wait = {None: 'spin briefly, then sleep (the cores were idle)',
+            'PASSIVE': 'sleep (the cores were busy)',
+            'ACTIVE': 'spin'}.get(policy, policy)
+    yours = [k for k, (_, o) in SETTINGS.items() if o == 'yours']
+    line = (f'MXNet engine: {engine or "ThreadedEngine"}, '
+            f'{threads or "default"} OpenMP thread(s) that wait by: {wait}')
+    if yours:
+        line += f'; yours: {", ".join(yours)}'
+    return line
+
+
+class _BeforeMXNet(importlib.abc.MetaPathFinder):
+    """Make the choice the moment anything first imports mxnet, and start
+    its engine quietly once it has loaded."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != 'mxnet':
+            return None
+        uninstall_hook()
+        configure()
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _StartQuietly(spec.loader)
+        return spec
+
+
+class _StartQuietly(importlib.abc.Loader):
+    """MXNet's own loader, then start_quietly()."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _start_once()
+
+
+def install_hook():
+    """Choose the settings before the first `import mxnet`, not before."""
+    if 'mxnet' in sys.modules:
+        return
+    if not any(isinstance(f, _BeforeMXNet) for f in sys.meta_path):
+        sys.meta_path.insert(0, _BeforeMXNet())
+
+
+def uninstall_hook():
+    sys.meta_path[:] = [f for f in sys.meta_path
+                        if not isinstance(f, _BeforeMXNet)]
+
+
+_STARTED = []
+
+
+def _start_once():
+    if not _STARTED:
+        _STARTED.append(True)
+        start_quietly()
+
+
+def load():
+    """Choose the settings, import MXNet and start its engine quietly."""
+    if 'mxnet' not in sys.modules:
+        configure()
+        uninstall_hook()
+    import mxnet  # noqa: F401
+    _start_once()
 
 
 def start_quietly():

@@ -92,33 +92,76 @@ def test_configure_does_nothing_once_mxnet_is_loaded():
     assert _engine.configure() is False
 
 
-def settings_after_import(**env):
-    """The three variables in a fresh process after `import d2l_local`."""
+def settings_after(code='import d2l_local, mxnet', **env):
+    """The variables in a fresh process after running `code`, and whether
+    MXNet was loaded."""
     clean = {k: v for k, v in os.environ.items()
-             if k not in _engine.VARIABLES}
+             if k not in _engine.VARIABLES + (_engine.MARKER,)}
     clean.update(env)
-    code = ('import os, json, d2l_local; '
-            'print(json.dumps({k: os.environ.get(k) '
-            'for k in d2l_local._engine.VARIABLES}))')
+    code += ('; import os, sys, json; print(json.dumps([{k: os.environ.get(k)'
+             ' for k in d2l_local._engine.VARIABLES}, "mxnet" in sys.modules,'
+             ' d2l_local._engine.describe()]))')
     out = subprocess.run([sys.executable, '-c', code], env=clean,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.splitlines()[-1])
 
 
-def test_import_sets_the_engine_and_threads():
-    settings = settings_after_import()
-    assert settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
+def test_importing_what_reads_data_loads_no_mxnet_and_sets_nothing():
+    code = ('import d2l_local.datasets, d2l_local; '
+            'd2l_local.quick(); d2l_local.result_path("seed_sweep.json")')
+    settings, loaded, line = settings_after(code)
+    assert not loaded
+    assert settings == dict.fromkeys(_engine.VARIABLES)
+    assert 'were not applied' in line
+
+
+def test_the_first_import_of_mxnet_sets_the_engine_and_threads():
+    settings, loaded, line = settings_after()
+    assert loaded and settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
     threads = min(_engine.usable_cpus(), _engine.MAX_THREADS)
     assert settings['OMP_NUM_THREADS'] == str(threads)
-    assert settings['OMP_WAIT_POLICY'] in (None, 'PASSIVE')
+    assert f'NaiveEngine, {threads} OpenMP' in line
+
+
+@pytest.mark.parametrize('idle, policy', [(0.2, 'PASSIVE'), (64.0, None)])
+def test_the_wait_policy_follows_how_idle_the_cores_are(idle, policy):
+    code = ('import d2l_local; '
+            f'd2l_local._engine.idle_cpus = lambda: {idle}; import mxnet')
+    settings, _, line = settings_after(code, OMP_NUM_THREADS='2')
+    assert settings['OMP_WAIT_POLICY'] == policy
+    assert ('busy' if policy else 'idle') in line
 
 
 def test_the_readers_settings_win():
-    settings = settings_after_import(MXNET_ENGINE_TYPE='ThreadedEngine',
-                                     OMP_NUM_THREADS='3',
-                                     OMP_WAIT_POLICY='ACTIVE')
+    settings, _, line = settings_after(MXNET_ENGINE_TYPE='ThreadedEngine',
+                                       OMP_NUM_THREADS='3',
+                                       OMP_WAIT_POLICY='ACTIVE')
     assert settings == {'MXNET_ENGINE_TYPE': 'ThreadedEngine',
                         'OMP_NUM_THREADS': '3', 'OMP_WAIT_POLICY': 'ACTIVE'}
+    assert 'yours: MXNET_ENGINE_TYPE, OMP_NUM_THREADS, OMP_WAIT_POLICY' in line
     # A reader's thread count is the one the wait policy is chosen for.
-    one = settings_after_import(OMP_NUM_THREADS='1')
+    one, _, _ = settings_after(OMP_NUM_THREADS='1')
     assert one['OMP_NUM_THREADS'] == '1' and one['OMP_WAIT_POLICY'] is None
+
+
+def test_a_child_process_makes_its_own_choice():
+    """A kernel started by a process that chose (a test run) inherits the
+    variables; it must choose for itself, keeping only the reader's."""
+    mine = min(_engine.usable_cpus(), _engine.MAX_THREADS)
+    parent = str(mine + 5)  # a thread count this machine would not choose
+    settings, _, line = settings_after(
+        OMP_NUM_THREADS=parent, OMP_WAIT_POLICY='PASSIVE',
+        MXNET_ENGINE_TYPE='NaiveEngine',
+        D2L_ENGINE_AUTO=f'OMP_NUM_THREADS={parent};'
+                        'MXNET_ENGINE_TYPE=NaiveEngine')
+    assert settings['OMP_NUM_THREADS'] == str(mine)
+    assert settings['OMP_WAIT_POLICY'] == 'PASSIVE'  # the reader's
+    assert 'yours: OMP_WAIT_POLICY' in line
+
+
+def test_setup_prints_versions_and_settings():
+    code = 'import d2l_local; d2l_local.setup(seed=4)'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert out[0].startswith('Python 3.') and out[0].endswith('; seed 4')
+    assert 'MXNet 1.9.1' in out[0] and out[1].startswith('MXNet engine:')

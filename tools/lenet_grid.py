@@ -1,7 +1,7 @@
 """Exercise 2 of §6.6: change LeNet one thing at a time and measure.
 
 Trains each variant below on Fashion-MNIST (batch 256) and writes one row
-per (variant, seed) to tools/lenet_grid.csv: its test accuracy after the
+per (variant, seed) to d2l_local/results/lenet_grid.csv: its test accuracy after the
 last epoch, its parameter count and its training time (the sum of the
 per-epoch times train_ch5 reports, test evaluation included), with the
 machine's 1-minute load average when the run ended, because a busy machine
@@ -26,9 +26,12 @@ import time
 
 import d2l_local as d2l  # before mxnet: engine settings
 import mxnet as mx
-from mxnet import gluon, init
+from mxnet import init
 
-CSV = pathlib.Path(__file__).with_suffix('.csv')
+from d2l_local.models import BETTER_LENET, BETTER_RECIPE, Recipe
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CSV = ROOT / 'd2l_local' / 'results' / 'lenet_grid.csv'
 FIELDS = ['variant', 'change', 'seed', 'epochs', 'test_acc', 'params',
           'seconds', 'load']
 # The chapter's recipe; a variant overrides what it changes.
@@ -48,9 +51,11 @@ def variant(name, change, **overrides):
 
 
 RELU_MAX = dict(activation='relu', pooling='max')
-# The better LeNet's net and recipe, trained for 10 and for 8 epochs below
-BETTER = dict(net=dict(RELU_MAX, convs=((32, 3), (64, 3))), optimizer='adam',
-              lr=0.001, cosine=True, batch_size=128)
+# The better LeNet's net and recipe (d2l_local.models), trained for 10 and
+# for 8 epochs (the recipe's) below
+BETTER = dict(net=dict(BETTER_LENET), optimizer=BETTER_RECIPE.optimizer,
+              lr=BETTER_RECIPE.lr, cosine=BETTER_RECIPE.cosine,
+              batch_size=BETTER_RECIPE.batch_size)
 VARIANTS = [
     variant('baseline', "the chapter's LeNet: sigmoid, avg pooling, 6/16 "
             'channels of 5x5, dense 120/84, Xavier, SGD lr 0.9, 5 epochs'),
@@ -104,7 +109,7 @@ VARIANTS = [
     # d2l_local.better_lenet() and its recipe: as above, in 8 epochs
     variant('relu+max 32/64 3x3 adam cos 8ep b128', 'ReLU, max, 32/64 '
             'channels of 3x3, Adam 0.001 decayed to 0 (cosine), 8 epochs, '
-            'batches of 128', epochs=8, **BETTER),
+            'batches of 128', epochs=BETTER_RECIPE.num_epochs, **BETTER),
 ]
 BY_NAME = {spec['name']: spec for spec in VARIANTS}
 
@@ -118,11 +123,9 @@ def run(spec, seed, train_iter, test_iter):
     net = d2l.lenet(**spec['net'])
     net.initialize(INITS[spec['init']](), ctx=mx.cpu())
     net.hybridize()
-    hyper = {'learning_rate': spec['lr']}
-    if spec['cosine']:  # from lr down to 0 over the whole run
-        hyper['lr_scheduler'] = mx.lr_scheduler.CosineScheduler(
-            spec['epochs'] * len(train_iter), spec['lr'])
-    trainer = gluon.Trainer(net.collect_params(), spec['optimizer'], hyper)
+    recipe = Recipe(spec['batch_size'], spec['lr'], spec['epochs'],
+                    spec['optimizer'], spec['cosine'])
+    trainer = recipe.trainer(net, len(train_iter))
     history = d2l.train_ch5(net, train_iter, test_iter, spec['batch_size'],
                             trainer, mx.cpu(), spec['epochs'], animate=False)
     return dict(variant=spec['name'], change=spec['change'], seed=seed,

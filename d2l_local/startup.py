@@ -1,0 +1,57 @@
+"""The one call that opens every notebook: d2l.setup(seed=0)."""
+import sys
+
+from . import _engine, settings
+
+PYTHONS = ((3, 10), (3, 11))  # MXNet 1.9.1 runs on these; the pins: 3.11
+SET_UP = 'see "Set-up" in README.md, or use the Binder link there'
+
+
+def check_versions():
+    """Raise RuntimeError, saying what to do, on a Python or NumPy that
+    MXNet 1.9.1 cannot run on; return the versions as text."""
+    py = sys.version_info
+    if py[:2] not in PYTHONS:
+        raise RuntimeError(
+            f'This course needs Python 3.11 (MXNet 1.9.1 does not run on '
+            f'Python {py.major}.{py.minor}): {SET_UP}.')
+    import numpy as np
+    major, minor = (int(v) for v in np.__version__.split('.')[:2])
+    if (major, minor) >= (1, 24):
+        raise RuntimeError(
+            f'MXNet 1.9.1 breaks on NumPy {np.__version__}; the course pins '
+            f'NumPy 1.23.5: {SET_UP} (./course lab installs the pins).')
+    _engine.load()
+    import mxnet as mx
+    return (f'Python {py.major}.{py.minor}.{py.micro}, MXNet '
+            f'{mx.__version__}, NumPy {np.__version__}')
+
+
+def setup(seed=0):
+    """Check the versions, seed every generator and say what runs.
+
+    Call it first in a notebook, before ``import mxnet``: it chooses
+    MXNet's engine settings, seeds MXNet, NumPy and Python's random, and
+    prints the versions and the settings in two lines.  (§6.6)
+    """
+    versions = check_versions()
+    from .training import set_seed
+    set_seed(seed)
+    _inline_figures()
+    print(f'{versions}; seed {seed}')
+    print(_engine.describe())
+    if settings.quick():
+        print(f'Quick mode (D2L_QUICK): {settings.QUICK_TRAIN:,} training '
+              f'and {settings.QUICK_TEST:,} test images, so results differ '
+              f'from the text.')
+
+
+def _inline_figures():
+    """In a notebook, draw figures under the cell (%matplotlib inline)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and 'IPKernelApp' in shell.config:
+        shell.run_line_magic('matplotlib', 'inline')
