@@ -27,6 +27,8 @@ _EXPORTS = {
              'load_data_fashion_mnist', 'load_data_mnist'],
     'datasets': ['DataFileError', 'DataNotFoundError', 'prefetch'],
     'devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
+    'evaluation': ['predict_all', 'confusion_matrix', 'plot_confusion_matrix',
+                   'show_mistakes'],
     'models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',
                'num_params'],
     'plotting': ['Animator', 'plot_history', 'plot_layer_flow', 'set_axes',
