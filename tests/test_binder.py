@@ -9,6 +9,7 @@ here, never from the pins: it must not land in the image.
 The tests that need the pinned set installed are marked `slow` (about
 two minutes in all); deselect them with `-m "not slow"`.
 """
+import json
 import os
 import pathlib
 import re
@@ -136,12 +137,14 @@ def test_repo2docker_builds_from_binder_folder(repo2docker):
                         dockerfile, re.M)
     base = re.sub('-([0-9a-f]{2})', lambda m: chr(int(m[1], 16)), base)
     assert '/environment.py-3.11-linux-64.lock' in base, base
-    assert ('COPY --chown=0:0 src/binder/environment.yml '
+    # repo2docker copies files as the account that runs it (root in CI)
+    owner = f'{os.getuid()}:{os.getgid()}'
+    assert (f'COPY --chown={owner} src/binder/environment.yml '
             '${REPO_DIR}/binder/environment.yml') in dockerfile
     update = dockerfile.index('env update -p ${NB_PYTHON_PREFIX} '
                               '--file "binder/environment.yml"')
     # postBuild runs last, as the user, once the repository is copied in
-    copy = dockerfile.index('COPY --chown=0:0 src/ ${REPO_DIR}/')
+    copy = dockerfile.index(f'COPY --chown={owner} src/ ${{REPO_DIR}}/')
     postbuild = dockerfile.index('RUN ./binder/postBuild')
     assert update < copy < postbuild
     users = re.findall(r'^USER (.+)$', dockerfile[:postbuild], re.M)
@@ -237,6 +240,17 @@ def test_postbuild_installs_package_and_bakes_verified_data(
                      cwd=tmp_path), 'importing d2l_local')
     installed = pathlib.Path(proc.stdout.strip())
     assert installed.is_relative_to(binder_venv.parent), installed
+    # with its subpackages and saved results, as a real install has them
+    check(run([binder_venv / 'python', '-c',
+               'import d2l_local, d2l_local.tasks; '
+               'd2l_local.read_result("lenet_grid.csv")'], cwd=tmp_path),
+          'the installed package')
+    # the course's JupyterLab defaults: no news question for the learner
+    overrides = (binder_venv.parent / 'share' / 'jupyter' / 'lab' /
+                 'settings' / 'overrides.json')
+    news = json.loads(overrides.read_text())[
+        '@jupyterlab/apputils-extension:notification']
+    assert news['fetchNews'] == 'false'
     # and pip's build leftovers are gone from the reader's home folder
     assert not (repo / 'build').exists()
     assert not (repo / 'd2l_local.egg-info').exists()
