@@ -93,4 +93,13 @@ def get_fashion_mnist_labels(labels):
     """Return the text labels of Fashion-MNIST class indices.  (§3.5)"""
     if hasattr(labels, 'asnumpy'):
         labels = labels.asnumpy()
+    if np.ndim(labels) == 0:
+        raise TypeError(f'labels must be a list or array of class indices '
+                        f'(e.g. [{labels!r}] or y), got {labels!r}')
+    for i in labels:
+        if not (isinstance(i, numbers.Real) and not isinstance(i, bool)
+                and 0 <= i < len(FASHION_LABELS) and i == int(i)):
+            raise ValueError(f'{i!r} is not a Fashion-MNIST class index: '
+                             f'the classes are the whole numbers 0 to '
+                             f'{len(FASHION_LABELS) - 1}')
     return [FASHION_LABELS[int(i)] for i in labels]

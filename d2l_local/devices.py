@@ -2,6 +2,12 @@
 import mxnet as mx
 from mxnet import nd
 
+from . import guards
+
+# Asking for a GPU this machine lacks fails at once (NoGPUError), before an
+# operator on it could abort the kernel: see guards.py.
+guards.install()
+
 
 def num_gpus():
     """Return the number of GPUs MXNet can use (0 on a CPU-only build)."""

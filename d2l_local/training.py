@@ -8,6 +8,8 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
+from .guards import checked
+
 Epoch = collections.namedtuple('Epoch',
                                'epoch loss train_acc test_acc seconds')
 
@@ -19,6 +21,7 @@ def set_seed(seed):
     random.seed(seed)
 
 
+@checked('data_iter')
 def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     """Return the accuracy of `net` on `data_iter`, computed on ctx.  (§6.6)"""
     acc_sum, n = nd.array([0], ctx=ctx), 0
@@ -30,6 +33,7 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     return acc_sum.asscalar() / n
 
 
+@checked('train_iter', 'test_iter')
 def train_ch5(net, train_iter, test_iter, batch_size, trainer, ctx,
               num_epochs, animate=None):
     """Train and evaluate a model on ctx; return the history.  (§6.6)

@@ -38,6 +38,7 @@ def statements(src):
     """The function's code lines, stripped, without docstring or comments."""
     tree = ast.parse(src)
     func = tree.body[0]
+    func.decorator_list = []  # guards around the code, not the code
     if (func.body and isinstance(func.body[0], ast.Expr)
             and isinstance(func.body[0].value, ast.Constant)):
         func.body = func.body[1:]
