@@ -126,6 +126,7 @@ def binder_venv(tmp_path_factory):
     return make_venv(tmp / 'venv', '-r', pins)
 
 
+@pytest.mark.slow
 def test_repo2docker_builds_from_binder_folder(repo2docker):
     proc = check(run([repo2docker, '--no-build', '.'], cwd=ROOT),
                  'repo2docker --no-build')
