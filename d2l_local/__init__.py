@@ -37,6 +37,7 @@ _EXPORTS = {
     'settings': ['quick'],
     'startup': ['setup'],
     'training': ['Epoch', 'evaluate_accuracy', 'set_seed', 'train_ch5'],
+    'variants': ['plot_variants', 'variant_summary'],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items()
               for name in names}
