@@ -23,6 +23,7 @@ _EXPORTS = {
     'activations': ['ActivationExplorer', 'activation_maps', 'conv_layers',
                     'pick_examples', 'plot_activations'],
     'checks': ['check_range'],
+    'compare': ['plot_seeds'],
     'data': ['ArrayIter', 'get_fashion_mnist_labels', 'load_data',
              'load_data_fashion_mnist', 'load_data_mnist'],
     'datasets': ['DataFileError', 'DataNotFoundError', 'prefetch'],
