@@ -1,0 +1,169 @@
+"""The tasks of exercise 2: the solutions pass, blanks and typical wrong
+answers get the message a learner needs."""
+import csv
+import json
+import pathlib
+
+import pytest
+from mxnet.gluon import nn
+
+import d2l_local as d2l
+from d2l_local.tasks import ex2
+from d2l_local.tasks.ex2 import ____, q1, q2
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+GRID = ROOT / 'd2l_local' / 'results' / 'lenet_grid.csv'
+
+
+def grid_rows():
+    with open(GRID, newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def solved(task):
+    """The namespace the task's solution code makes."""
+    namespace = {'d2l': d2l, 'nn': nn}
+    exec(task.code, namespace)
+    return namespace
+
+
+# q1: the prediction
+
+def test_q1_right_answer_is_the_options_best_grid_row():
+    accs = {}
+    for r in grid_rows():
+        accs.setdefault(r['variant'], []).append(float(r['test_acc']))
+    by_choice = {letter: sum(accs[name]) / len(accs[name])
+                 for letter, (name, _) in ex2.CHOICES.items()}
+    assert q1.answer == max(by_choice, key=by_choice.get)
+    assert solved(q1)['prediction'] == q1.answer
+
+
+def test_q1_options_are_single_changes_of_five_epochs():
+    rows = {r['variant']: r for r in grid_rows()}
+    base = rows['baseline']
+    for name, text in ex2.CHOICES.values():
+        assert rows[name]['epochs'] == base['epochs'] == '5'
+        assert '+' not in name  # the grid's combined rows hold a '+'
+
+
+def test_q1_records_then_reveals():
+    assert q1.grade(____).status == 'blank'
+    assert 'Not attempted yet' in q1.grade(____).message
+    q1.check(q1.answer)
+    assert q1.last.status == 'noted'
+    q1.reveal(q1.answer)
+    assert q1.last.status == 'right'
+    assert '(one seed)' in q1.last.message  # one-seed rows say so
+
+
+def test_q1_wrong_prediction_gets_the_measurements():
+    q1.reveal('a')  # ReLU: the common guess
+    assert q1.last.status == 'wrong'
+    assert 'ReLU instead of sigmoid: 0.100 (one seed)' in q1.last.message
+    q1.reveal(____)
+    assert q1.last.message.startswith('You made no prediction')
+
+
+def test_q1_refuses_a_letter_that_is_no_option():
+    result = q1.grade('e')
+    assert result.status == 'wrong' and 'not one of the options' in (
+        result.message)
+
+
+def test_q1_options_are_in_the_notebook_text():
+    nb = json.loads((ROOT / 'notebooks' / 'ex2_better_lenet.ipynb')
+                    .read_text())
+    text = ' '.join(''.join(c['source']) for c in nb['cells']
+                    if c['cell_type'] == 'markdown')
+    text = ' '.join(text.split())
+    for letter, option in q1.options.items():
+        assert f'({letter}) {option}' in text
+
+
+# q2: build the variant
+
+def test_q2_solution_and_its_one_line_twin_pass():
+    assert q2.grade(solved(q2)['net']).status == 'right'
+    one_line = d2l.lenet(activation='relu', pooling='max',
+                         convs=((16, 5), (32, 5)))
+    assert q2.grade(one_line).status == 'right'
+
+
+def test_q2_parameter_count_is_the_grids_record():
+    rows = {r['variant']: r for r in grid_rows()}
+    assert ex2.reference()[1] == int(rows['channels 16/32']['params'])
+    assert ex2.reference()[1] == int(rows['relu+max 16/32 adam 10ep'][
+        'params'])
+
+
+def test_q2_blank():
+    result = q2.grade(____)
+    assert result.status == 'blank'
+    assert result.message.startswith('Not attempted yet')
+
+
+@pytest.mark.parametrize('kwargs, words', [
+    # sigmoid left in
+    (dict(pooling='max', convs=((16, 5), (32, 5))),
+     ["layer 1 (Conv2D) has activation 'sigmoid'", "'relu'"]),
+    # the channels swapped
+    (dict(activation='relu', pooling='max', convs=((32, 5), (16, 5))),
+     ['after layer 1 (Conv2D)', '(2, 32, 28, 28)', 'output channels']),
+    # padding on the second convolution too
+    (dict(activation='relu', pooling='max', convs=((16, 5), (32, 5)),
+          same_padding=True),
+     ['after layer 3 (Conv2D)', '(2, 32, 14, 14)', 'padding']),
+    # average pooling kept
+    (dict(activation='relu', convs=((16, 5), (32, 5))),
+     ['AvgPool2D', 'nn.MaxPool2D']),
+    # the chapter's channels kept
+    (dict(activation='relu', pooling='max'),
+     ['(2, 6, 28, 28)', 'output channels']),
+    # a 3x3 window where 5x5 was asked: same shapes, fewer weights
+    (dict(activation='relu', pooling='max', convs=((16, 3), (32, 5))),
+     ['expected 120,382 parameters, found 120,126']),
+])
+def test_q2_typical_wrong_nets(kwargs, words):
+    result = q2.grade(d2l.lenet(**kwargs))
+    assert result.status == 'wrong'
+    for word in words:
+        assert word in result.message
+    assert 'q2.hint()' in result.message
+
+
+def test_q2_relu_on_the_output_layer():
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(16, 5, padding=2, activation='relu'), nn.MaxPool2D(),
+            nn.Conv2D(32, 5, activation='relu'), nn.MaxPool2D(),
+            nn.Dense(120, activation='relu'),
+            nn.Dense(84, activation='relu'),
+            nn.Dense(10, activation='relu'))
+    result = q2.grade(net)
+    assert result.status == 'wrong'
+    assert "output layer Dense(10) has activation 'relu'" in result.message
+
+
+def test_q2_separate_activation_layers_get_a_tip():
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(16, 5, padding=2), nn.Activation('relu'))
+    result = q2.grade(net)
+    assert result.status == 'wrong'
+    assert "activation='relu' instead of separate" in result.message
+
+
+def test_q2_something_else_than_a_net():
+    result = q2.grade(d2l.lenet)  # the function, not a net
+    assert result.status == 'wrong'
+    assert 'expected a network' in result.message
+
+
+def test_hints_come_in_levels(capsys):
+    for task in (q1, q2):
+        assert 2 <= len(task.hints) <= 3
+        task.shown_hints = 0
+        task.hint()
+        assert capsys.readouterr().out.startswith(
+            f'Hint 1 of {len(task.hints)}')
+    q2.solution()
+    assert "d2l.lenet(activation='relu'" in capsys.readouterr().out
