@@ -1,0 +1,208 @@
+"""Tasks of exercise 1 (§6.6 ex. 1): max pooling instead of average.
+
+q1 builds the max-pooling LeNet; q2 predicts, before the training runs,
+where max pooling's runs land against the spread of average pooling's.
+q2's right answer comes from the saved full-data runs (the chapter's seed
+sweep and the LeNet grid), never from the notebook's own run, so it is the
+same in quick mode.
+"""
+import mxnet as mx
+from mxnet import init, nd
+from mxnet.gluon import nn
+
+from ..models import lenet, num_params
+from ..results import read_result
+from . import Prediction, Task, ____, expect_net
+
+__all__ = ['____', 'q1', 'q2']
+
+PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
+LAYERS = ['Conv2D', 'MaxPool2D', 'Conv2D', 'MaxPool2D',
+          'Dense', 'Dense', 'Dense']
+
+
+def reference():
+    """The reference net's output shape after each layer on PROBE and its
+    number of parameters (the net: d2l.lenet(pooling='max'))."""
+    if not hasattr(reference, 'cached'):
+        with mx.name.Prefix('ex1_reference_'):
+            net = lenet(pooling='max')
+        net.initialize(init.Zero())  # draws no random numbers
+        X, shapes = nd.zeros(PROBE), []
+        for layer in net:
+            X = layer(X)
+            shapes.append(X.shape)
+        reference.cached = shapes, num_params(net)
+    return reference.cached
+
+
+def first_difference(net):
+    """Say after which layer `net`'s output shape on PROBE first differs
+    from the reference's, or return ''."""
+    X = nd.zeros(PROBE)
+    for i, (layer, want) in enumerate(zip(net, reference()[0])):
+        X = layer(X)
+        if X.shape != want:
+            return (f' After layer {i + 1} ({type(layer).__name__}) your '
+                    f'net gives shape {X.shape}, the chapter\'s LeNet '
+                    f'{want}.')
+    return ''
+
+
+def _activation(layer):
+    act = getattr(layer, 'act', None)
+    return None if act is None else getattr(act, '_act_type', str(act))
+
+
+def assess_net(net):
+    """None if `net` is the chapter's LeNet with max pooling, else what is
+    wrong with it (the layers, their activations, shapes, parameters)."""
+    if not isinstance(net, (nn.Sequential, nn.HybridSequential)):
+        return (f'expected a network built with nn.HybridSequential() and '
+                f'net.add(...), got {type(net).__name__}.')
+    found = [type(layer).__name__ for layer in net]
+    if 'AvgPool2D' in found:
+        return (f'your net still has average pooling (its layers: {found}). '
+                f'Replace each nn.AvgPool2D by nn.MaxPool2D(pool_size=2, '
+                f'strides=2).')
+    if sorted(found) == sorted(LAYERS) and found != LAYERS:
+        return (f'the layers are right but their order is not: found '
+                f'{found}. Each pooling layer follows its convolution; the '
+                f'three Dense layers come last.')
+    if found != LAYERS:
+        extra = ''
+        if 'Flatten' in found:
+            extra = ' Dense flattens its input itself: no Flatten needed.'
+        elif 'Activation' in found:
+            extra = (" Give Conv2D and Dense activation='sigmoid' instead "
+                     "of separate Activation layers.")
+        return f'expected the layers {LAYERS}, found {found}.{extra}'
+    for i, layer in enumerate(net):
+        act, last = _activation(layer), i == len(LAYERS) - 1
+        if found[i] in ('Conv2D', 'Dense') and not last and act != 'sigmoid':
+            return (f'layer {i + 1} ({found[i]}) has activation {act!r}; '
+                    f"the chapter's LeNet uses 'sigmoid' in both "
+                    f'convolutions and both hidden Dense layers, and only '
+                    f'the pooling changes here.')
+        if last and act is not None:
+            return (f'the output layer Dense(10) has activation {act!r}; it '
+                    f'should have none: the loss expects raw scores.')
+    _, params = reference()
+    problem = expect_net(PROBE, (PROBE[0], 10), layers=LAYERS,
+                         params=params)(net)
+    if problem is not None:
+        problem += first_difference(net)
+    return problem
+
+
+def _solution():
+    return """
+net = nn.HybridSequential()
+net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation='sigmoid'),
+        nn.MaxPool2D(pool_size=2, strides=2),
+        nn.Conv2D(channels=16, kernel_size=5, activation='sigmoid'),
+        nn.MaxPool2D(pool_size=2, strides=2),
+        nn.Dense(120, activation='sigmoid'),
+        nn.Dense(84, activation='sigmoid'),
+        nn.Dense(10))
+"""
+
+
+q1 = Task(
+    'ex1.q1', assess_net,
+    todo="set net to the chapter's LeNet with each nn.AvgPool2D replaced "
+         'by nn.MaxPool2D.',
+    where="the chapter's model (lenet.ipynb, section \"The model\")",
+    insight=f'Your net has {reference()[1]:,} parameters, as many as the '
+            f'chapter\'s: pooling has no weights, so the swap changes what '
+            f'flows through the net, not its size. The lesson trains '
+            f"d2l.lenet(pooling='max'), the same net from the course "
+            f'package.',
+    code=_solution(),
+    hints=[
+        "Start from the chapter's LeNet: nn.HybridSequential() with two "
+        'blocks of Conv2D then pooling, then three Dense layers. Only the '
+        'two pooling layers change.',
+        "Each nn.AvgPool2D(pool_size=2, strides=2) becomes "
+        'nn.MaxPool2D(pool_size=2, strides=2). Keep activation=\'sigmoid\' '
+        'in both Conv2D and the two hidden Dense layers, and padding=2 in '
+        'the first Conv2D.',
+        'In order: Conv2D(channels=6, kernel_size=5, padding=2), '
+        'MaxPool2D, Conv2D(channels=16, kernel_size=5), MaxPool2D, '
+        'Dense(120), Dense(84), Dense(10), the last without activation.',
+    ],
+    explain="d2l.lenet(pooling='max') builds the same net.")
+
+
+# q2: where do max pooling's runs land against average pooling's spread?
+
+def saved_runs():
+    """Test accuracy after 5 epochs, {seed: accuracy}, of the saved
+    full-data runs: average pooling (the chapter's seed sweep) and max
+    pooling (the LeNet grid's 'max pool' rows)."""
+    sweep = read_result('seed_sweep.json')
+    avg = {int(r['seed']): float(r['final_test_acc']) for r in sweep['runs']}
+    best = {int(r['seed']): float(r['test_acc'])
+            for r in read_result('lenet_grid.csv')
+            if r['variant'] == 'max pool'}
+    return avg, best
+
+
+def verdict(avg, best):
+    """'a' if every max-pooling run beats the best average-pooling run,
+    'c' if every one falls below the worst, else 'b'."""
+    if min(best.values()) > max(avg.values()):
+        return 'a'
+    if max(best.values()) < min(avg.values()):
+        return 'c'
+    return 'b'
+
+
+def story(avg, best):
+    """What the saved runs show, in two sentences."""
+    lo, hi = min(best.values()), max(best.values())
+    where = {
+        'a': f'above the best of the {len(avg)} average-pooling runs '
+             f'({max(avg.values()):.3f})',
+        'b': f'overlapping the range of the {len(avg)} average-pooling runs '
+             f'({min(avg.values()):.3f} to {max(avg.values()):.3f})',
+        'c': f'below the worst of the {len(avg)} average-pooling runs '
+             f'({min(avg.values()):.3f})',
+    }[verdict(avg, best)]
+    leads = [best[s] - avg[s] for s in sorted(best) if s in avg]
+    wins = sum(lead > 0 for lead in leads)
+    span = max(avg.values()) - min(avg.values())
+    return (f'All {len(best)} max-pooling runs ended between {lo:.3f} and '
+            f'{hi:.3f}, {where}. Seed by seed (same start, same batches) '
+            f'max pooling won {wins} of {len(leads)}, by {min(leads):.3f} '
+            f'to {max(leads):.3f}; the average-pooling runs span '
+            f'{span:.3f}. The text below says how far so few seeds go.')
+
+
+_AVG, _MAX = saved_runs()
+q2 = Prediction(
+    'ex1.q2',
+    options={
+        'a': f'higher, beyond the spread: every max-pooling run ends above '
+             f'the best of the {len(_AVG)} average-pooling runs',
+        'b': f'within the spread: the max-pooling runs overlap the range '
+             f'of the {len(_AVG)} average-pooling runs',
+        'c': f'lower: every max-pooling run ends below the worst of the '
+             f'{len(_AVG)} average-pooling runs',
+    },
+    answer=verdict(_AVG, _MAX),
+    todo="set prediction to 'a', 'b' or 'c' (the options are in the text "
+         'above).',
+    where='the three options in the text above the cell',
+    insight=story(_AVG, _MAX),
+    hints=[
+        'In the backward pass a 2x2 average pool hands each of its four '
+        'inputs a quarter of the gradient; a max pool hands all of it to '
+        'the input that won. A sigmoid net\'s gradients are small: which '
+        'pool might help it off its plateau sooner?',
+        "In the chapter's seed sweep the seeds that stayed longest near "
+        'chance (0.1) at the start tended to end lowest. A change that '
+        'shortened that wait for every seed would lift every run, not only '
+        'a lucky one.',
+    ],
+    explain=story(_AVG, _MAX))
