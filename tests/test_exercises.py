@@ -92,9 +92,9 @@ def test_the_csv_has_every_variant_once_per_seed(grid):
     with open(grid.CSV, newline='') as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == grid.FIELDS
+        rows = list(reader)
     # the grid writes the file the notebooks read
     assert d2l.result_path('lenet_grid.csv').samefile(grid.CSV)
-        rows = list(reader)
     keys = [(r['variant'], r['seed']) for r in rows]
     assert len(keys) == len(set(keys))
     assert {r['variant'] for r in rows if r['seed'] == '0'} == set(
