@@ -1,5 +1,6 @@
 """Figures: image grids, live training curves, finished histories."""
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
@@ -36,12 +37,16 @@ class Animator:
     """Plot data in animation: the live curves of train_ch5.  (§3.6)
 
     The figure is shown once and then redrawn in place through its display
-    handle, so lines printed beside it are not wiped.
+    handle, so lines printed beside it are not wiped.  With show=False (the
+    default outside a notebook) it only records the points.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
-                 ylim=None, figsize=(3.5, 2.5)):
-        self.fig, self.ax = plt.subplots(figsize=figsize)
+                 ylim=None, figsize=(3.5, 2.5), show=None):
+        # show=None: draw only in a notebook, where a figure can be seen
+        self.show = in_notebook() if show is None else bool(show)
+        self.fig, self.ax = (plt.subplots(figsize=figsize) if self.show
+                             else (None, None))
         self.config = (xlabel, ylabel, xlim, ylim, legend or [])
         self.X, self.Y = None, None
         self.handle = None
@@ -57,6 +62,8 @@ class Animator:
             if y is not None:
                 self.X[i].append(x)
                 self.Y[i].append(y)
+        if not self.show:
+            return
         self.ax.cla()
         for xs, ys_, fmt in zip(self.X, self.Y, ('-', 'm--', 'g-.', 'r:')):
             self.ax.plot(xs, ys_, fmt)
@@ -72,7 +79,18 @@ class Animator:
 
     def close(self):
         """Stop drawing; the last frame stays in the output."""
-        plt.close(self.fig)
+        if self.fig is not None:
+            plt.close(self.fig)
+
+
+def in_notebook():
+    """Return True when running in a Jupyter kernel."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        return False
+    return shell is not None and 'IPKernelApp' in shell.config
 
 
 def plot_history(histories, labels=None, figsize=(7, 2.8)):
@@ -138,4 +156,37 @@ def plot_layer_flow(names, shapes, figsize=(9, 2.6)):
     ax.set_ylim(-0.9, 2.9)
     ax.set_aspect('equal')
     ax.axis('off')
+    return fig
+
+
+def plot_seed_curves(sweep, history=None, figsize=(6, 3.4)):
+    """Plot the test accuracy per epoch of every seed in a sweep.  (§6.6)
+
+    `sweep` is d2l.read_result('seed_sweep.json'): one curve per seed, the
+    chance level of ten classes dashed, accuracy on its full 0-1 scale.
+    A train_ch5 `history` is drawn over them in black.
+    """
+    runs = sweep['runs']
+    if not runs:
+        raise ValueError('the sweep holds no runs: run tools/seed_sweep.py')
+    fig, ax = plt.subplots(figsize=figsize)
+    colors = plt.get_cmap('viridis')(np.linspace(0, 0.9, len(runs)))
+    for run, color in zip(runs, colors):
+        epochs = [e['epoch'] for e in run['history']]
+        ax.plot(epochs, [e['test_acc'] for e in run['history']], 'o-',
+                color=color, ms=3, lw=1.2, alpha=0.85,
+                label=f"seed {run['seed']}")
+    if history is not None:
+        ax.plot([e.epoch for e in history], [e.test_acc for e in history],
+                'k-', lw=2.2, label='this notebook')
+    last = max(len(run['history']) for run in runs)
+    ax.axhline(0.1, color='0.35', ls='--', lw=1)
+    ax.text(last, 0.12, 'chance: 1 in 10', ha='right', va='bottom',
+            fontsize=8, color='0.35')
+    ax.set(xlabel='epoch', ylabel='test accuracy', ylim=(0, 1),
+           xticks=range(1, last + 1),
+           title=f'Test accuracy per epoch, {len(runs)} seeds')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize='x-small', ncol=2, loc='lower right')
+    fig.tight_layout()
     return fig

@@ -1,5 +1,7 @@
 """Evaluation and the training loop of §6.6, with a per-epoch history."""
 import collections
+import functools
+import inspect
 import numbers
 import random
 import time
@@ -8,6 +10,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
+import d2l_local as d2l  # the chapter's names: d2l.Animator, d2l.Epoch
 from .guards import checked
 
 Epoch = collections.namedtuple('Epoch',
@@ -23,7 +26,7 @@ def set_seed(seed):
 
 @checked('data_iter')
 def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
-    """Return the accuracy of `net` on `data_iter`, computed on ctx.  (§6.6)"""
+    """Return the accuracy of `net` on `data_iter`, computed on ctx (§6.6)."""
     acc_sum, n = nd.array([0], ctx=ctx), 0
     for X, y in data_iter:
         # If ctx is the GPU, copy the data to the GPU.
@@ -33,26 +36,39 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     return acc_sum.asscalar() / n
 
 
+def _whole_epochs(train):
+    """Refuse a num_epochs that is not a positive whole number before the
+    book's loop (which stays as the chapter shows it) prints anything."""
+    signature = inspect.signature(train)
+
+    @functools.wraps(train)
+    def wrapper(*args, **kwargs):
+        num_epochs = signature.bind(*args, **kwargs).arguments.get(
+            'num_epochs')
+        if (isinstance(num_epochs, bool)
+                or not isinstance(num_epochs, numbers.Integral)
+                or num_epochs <= 0):
+            raise ValueError(f'num_epochs must be a positive whole number, '
+                             f'got {num_epochs!r}')
+        return train(*args, **kwargs)
+    return wrapper
+
+
 @checked('train_iter', 'test_iter')
+@_whole_epochs
 def train_ch5(net, train_iter, test_iter, batch_size, trainer, ctx,
               num_epochs, animate=None):
     """Train and evaluate a model on ctx; return the history.  (§6.6)
 
-    Prints the book's line per epoch.  In a notebook (or with animate=True)
-    it also draws the curves live.  Returns a list of Epoch records.
+    Prints the book's line per epoch and returns a list of Epoch records.
+    It draws the curves live in a notebook (animate=None), always
+    (animate=True) or never (animate=False).
     """
-    if (isinstance(num_epochs, bool)
-            or not isinstance(num_epochs, numbers.Integral)
-            or num_epochs <= 0):
-        raise ValueError(f'num_epochs must be a positive whole number, got '
-                         f'{num_epochs!r}')
     print('training on', ctx)
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
-    animator = None
-    if animate or (animate is None and _in_notebook()):
-        from .plotting import Animator
-        animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
-                            legend=['train loss', 'train acc', 'test acc'])
+    animator = d2l.Animator(xlabel='epoch', xlim=[1, num_epochs],
+                            legend=['train loss', 'train acc', 'test acc'],
+                            show=animate)
     history = []
     for epoch in range(num_epochs):
         # Sum of training loss, sum of training accuracy, no. of examples
@@ -69,22 +85,12 @@ def train_ch5(net, train_iter, test_iter, batch_size, trainer, ctx,
             train_acc_sum += (y_hat.argmax(axis=1) == y).sum().asscalar()
             n += y.size
         test_acc = evaluate_accuracy(test_iter, net, ctx)
-        record = Epoch(epoch + 1, train_l_sum / n, train_acc_sum / n,
-                       test_acc, time.time() - start)
+        record = d2l.Epoch(epoch + 1, train_l_sum / n, train_acc_sum / n,
+                           test_acc, time.time() - start)
         history.append(record)
         print('epoch %d, loss %.4f, train acc %.3f, test acc %.3f, '
               'time %.1f sec' % record)
-        if animator is not None:
-            animator.add(epoch + 1, record[1:4])
-    if animator is not None:
-        animator.close()
+        animator.add(epoch + 1,
+                     (record.loss, record.train_acc, record.test_acc))
+    animator.close()
     return history
-
-
-def _in_notebook():
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        return False
-    return shell is not None and 'IPKernelApp' in shell.config
