@@ -3,8 +3,13 @@
 `Lab` starts ``python -m jupyter lab`` on 127.0.0.1 with a random token,
 private settings, workspace, runtime and config folders, and a temporary
 copy of notebooks/ as its root, so Run All never touches the repository's
-files.  Kernels inherit D2L_QUICK=1 (quick mode: a small slice of the data)
-and the caller's D2L_DATA_DIR.
+files.  Only notebooks/ is copied and nothing of the repository lies beside
+it, so a notebook that reads a path outside its folder (``../tools/...``)
+fails here: every notebook must run from any working directory.  The user
+settings folder starts empty, so what JupyterLab shows is the course's
+shipped settings (lab/overrides.json, installed into the environment by
+./course setup).  Kernels inherit D2L_QUICK=1 (quick mode: a small slice of
+the data) and the caller's D2L_DATA_DIR.
 """
 import json
 import os
@@ -38,11 +43,8 @@ CALLER_ENV = dict(os.environ)
 START_TIMEOUT = 120  # s for the server to answer; it takes ~5 s when idle
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 
-# User settings of the temporary JupyterLab: no news or update pop-up.
-SETTINGS = {
-    '@jupyterlab/apputils-extension/notification': {
-        'fetchNews': 'false', 'checkForUpdates': False},
-}
+# The course's JupyterLab settings and where ./course setup installs them.
+SHIPPED_SETTINGS = ROOT / 'lab' / 'overrides.json'
 
 
 def missing(reason):
@@ -70,8 +72,8 @@ class Lab:
 
     def __init__(self, tmp):
         self.tmp = tmp
-        self.course = tmp / 'course'  # the repository's layout, see start()
-        self.root = self.course / 'notebooks'
+        # notebooks/ alone in an otherwise empty folder, see start()
+        self.root = tmp / 'course' / 'notebooks'
         self.token = secrets.token_urlsafe(24)
         self.port = free_port()
         self.base = f'http://127.0.0.1:{self.port}'
@@ -95,19 +97,12 @@ class Lab:
         return env
 
     def start(self):
-        # Notebooks read files such as ../tools/lenet_grid.csv: beside the
-        # copy of notebooks/ the rest of the repository is linked in place.
-        self.course.mkdir()
-        for entry in ROOT.iterdir():
-            if entry.name not in ('notebooks', '.git'):
-                (self.course / entry.name).symlink_to(entry)
+        # Only notebooks/: nothing else of the repository is copied or
+        # linked, so a notebook reading '../tools/...' fails as it would
+        # for a reader who opened it from another folder.
         shutil.copytree(NOTEBOOKS, self.root, ignore=shutil.ignore_patterns(
             '.ipynb_checkpoints'))
-        env = self.env()
-        for plugin, values in SETTINGS.items():
-            path = self.tmp / 'settings' / f'{plugin}.jupyterlab-settings'
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(values))
+        env = self.env()  # an empty user settings folder: shipped settings
         cmd = [
             sys.executable, '-m', 'jupyter', 'lab', '--no-browser',
             '--allow-root', '--ip=127.0.0.1', f'--port={self.port}',
@@ -137,19 +132,28 @@ class Lab:
         raise RuntimeError(f'jupyter lab did not answer within '
                            f'{START_TIMEOUT} s:\n{self.log_tail()}')
 
-    def api(self, method, path, timeout=10):
+    def api(self, method, path, timeout=10, body=None, prefix='api'):
         """Call the server's REST API; return the decoded JSON or None."""
         req = urllib.request.Request(
-            f'{self.base}/api/{path}', method=method,
-            headers={'Authorization': f'token {self.token}'})
+            f'{self.base}/{prefix}/{path}', method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={'Authorization': f'token {self.token}',
+                     'Content-Type': 'application/json'})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
         return json.loads(body) if body else None
 
-    def url(self, notebook):
-        """The address a reader opens; `reset` restores no earlier tabs."""
-        path = urllib.parse.quote(notebook)
-        return f'{self.base}/lab/tree/{path}?reset&token={self.token}'
+    def url(self, notebook=None):
+        """The address a reader opens (JupyterLab alone without a
+        `notebook`); `reset` restores no earlier tabs."""
+        path = '/tree/' + urllib.parse.quote(notebook) if notebook else ''
+        return f'{self.base}/lab{path}?reset&token={self.token}'
+
+    def user_settings(self, plugin, values):
+        """Save `values` as the user's own settings of `plugin` (as
+        Settings > Settings Editor does); they win over shipped ones."""
+        self.api('PUT', f'settings/{plugin}', prefix='lab/api',
+                 body={'raw': json.dumps(values)})
 
     def end_sessions(self, notebook=None):
         """Shut down the kernel of `notebook` (default: every kernel)."""

@@ -5,28 +5,39 @@ end to end: in a real JupyterLab 4 and a real Chromium, after Edit > Clear
 Outputs of All Cells and Run > Run All Cells, every code cell has run, no
 cell shows an error, every figure the saved notebook shows is on screen as a
 decoded image under the same cell, and the activation explorer of exercise 4
-redraws its maps when the reader changes class, sample or layer.
+redraws its maps when the reader changes class, sample or layer.  A learner
+types a wrong and then the right answer into the chapter's first task and
+sees its check answer "Not yet" and "Correct!" (issue 13).  No notification
+asks about Jupyter news: the course's shipped settings switch it off.
 
 Screenshots go to artifacts/browser/.  The kernels run in quick mode
 (D2L_QUICK=1), so training takes seconds; see tests/browser/labserver.py.
 """
+import importlib
 import json
 import os
+import pathlib
 import re
+import shutil
 import time
 
 import pytest
 
-from labserver import ARTIFACTS, NOTEBOOKS, notebooks
+from labserver import ARTIFACTS, NOTEBOOKS, SHIPPED_SETTINGS, notebooks
 
 NAMES = notebooks()
 EXPLORER = 'ex4_activations.ipynb'
+CHAPTER = 'lenet.ipynb'  # its first task is typed in as a learner would
 # Seconds for Run All of one notebook in quick mode: it takes 1-5 minutes
 # on a two-core machine that others keep busy.  D2L_BROWSER_TIMEOUT
 # overrides.
 RUN_TIMEOUT = float(os.environ.get('D2L_BROWSER_TIMEOUT', 480))
 OPEN_TIMEOUT = 120  # s to load the page and start the kernel
 REDRAW_TIMEOUT = 60  # s for the explorer to redraw after a change
+CHECK_TIMEOUT = 120  # s for one task cell's check to answer
+# s to watch a freshly loaded JupyterLab for a news question; with the
+# question switched on it shows as soon as the page is restored.
+NEWS_WATCH = 10
 VIEWPORT = {'width': 1280, 'height': 900}
 # What a control of the explorer must be called (its description).
 EXPLORER_CONTROLS = ('class', 'sample', 'layer')
@@ -61,6 +72,21 @@ RUN_STATE_JS = """() => {
     return 'done';
   return false;
 }"""
+
+# The texts of notifications on screen that speak of news (the question
+# "Would you like to get notified about official Jupyter news?" is a toast).
+NEWS_JS = """() => {
+  const toasts = [...document.querySelectorAll(
+    '.Toastify__toast, .jp-Notification-Toast')].map(
+      t => t.textContent.trim());
+  const shown = document.body.innerText.match(/[^\\n]*Jupyter news[^\\n]*/i);
+  return [...new Set([...toasts.filter(t => /news/i.test(t)),
+                      ...(shown ? [shown[0].trim()] : [])])];
+}"""
+
+# 'restored' once JupyterLab has laid out its shell (the launcher is open).
+RESTORED_JS = """() => !!document.querySelector('.jp-LabShell .jp-Launcher')
+  && 'restored'"""
 
 # One entry per cell of the notebook as JupyterLab shows it.
 CELLS_JS = """async () => {
@@ -113,15 +139,28 @@ class OpenNotebook:
         self.page.locator(
             f'.lm-Menu-item[data-command="{command}"]').click()
 
-    def wait_for(self, js, seconds, polling=500):
+    def wait_for(self, js, seconds, polling=500, arg=None):
         """Poll `js` in the page until it is truthy; return its value."""
         try:
             return self.page.wait_for_function(
-                js, polling=polling, timeout=seconds * 1000).json_value()
+                js, arg=arg, polling=polling,
+                timeout=seconds * 1000).json_value()
         except Exception as exc:  # Playwright's TimeoutError
             if 'Timeout' not in type(exc).__name__:
                 raise
             return f'timed out after {seconds:.0f} s'
+
+    def open(self):
+        """Open the notebook on a fresh kernel, as a reader does; return
+        'ready' or what went wrong."""
+        self.lab.end_sessions(self.name)  # a fresh kernel, as for a reader
+        self.page.goto(self.lab.url(self.name))
+        # The indicator says idle once before any kernel is attached.
+        state = self.wait_for(KERNEL_READY_JS, OPEN_TIMEOUT, 250)
+        if state != 'ready':
+            return f'opening the notebook: {state}'
+        self.page.keyboard.press('Control+b')  # hide the file browser
+        return state
 
     def run_all(self):
         """Open the notebook, clear all outputs, Run All, wait for the end.
@@ -129,16 +168,11 @@ class OpenNotebook:
         Set `state` to 'done', or to what went wrong on the way.
         """
         page = self.page
-        self.lab.end_sessions(self.name)  # a fresh kernel, as for a reader
         start, cpu = time.monotonic(), self.lab.cpu_seconds()
         try:
-            page.goto(self.lab.url(self.name))
-            # The indicator says idle once before any kernel is attached.
-            self.state = self.wait_for(KERNEL_READY_JS, OPEN_TIMEOUT, 250)
+            self.state = self.open()
             if self.state != 'ready':
-                self.state = f'opening the notebook: {self.state}'
                 return
-            page.keyboard.press('Control+b')  # hide the file browser
             self.menu('Edit', 'editmenu:clear-all')
             outputs = page.locator('.jp-NotebookPanel .jp-OutputArea-output')
             if outputs.count():
@@ -162,6 +196,10 @@ class OpenNotebook:
 
     def cells(self):
         return self.page.evaluate(CELLS_JS)
+
+    def news(self):
+        """Notifications on the page that speak of news (none expected)."""
+        return self.page.evaluate(NEWS_JS)
 
     def save(self):
         """File > Save Notebook; return the cells as the kernel sent them
@@ -312,6 +350,274 @@ def test_checks_catch_a_broken_notebook(opened, lab):
     assert 'ZeroDivisionError' in problems
 
 
+# --- JupyterLab asks no question about news (the shipped settings) ---------
+
+def installed_settings():
+    """The overrides.json JupyterLab reads in this environment, or None."""
+    from jupyterlab.commands import get_app_dir
+    path = pathlib.Path(get_app_dir()) / 'settings' / 'overrides.json'
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def open_lab(browser, lab, shot):
+    """Load JupyterLab with no notebook in a new tab, watch it for
+    NEWS_WATCH s after it is restored; return the news it showed."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(lab.url())
+        page.wait_for_function(RESTORED_JS, polling=250,
+                               timeout=OPEN_TIMEOUT * 1000)
+        deadline = time.monotonic() + NEWS_WATCH
+        while time.monotonic() < deadline:
+            news = page.evaluate(NEWS_JS)
+            if news:
+                break
+            page.wait_for_timeout(250)
+        page.screenshot(path=ARTIFACTS / shot)
+        return news
+    finally:
+        context.close()
+
+
+def test_no_news_question_on_opening(browser, lab):
+    """The course's settings are installed and JupyterLab, freshly
+    opened, shows no notification about Jupyter news."""
+    shipped = json.loads(SHIPPED_SETTINGS.read_text())
+    assert installed_settings() == shipped, (
+        f'this environment\'s JupyterLab does not have the course\'s '
+        f'{SHIPPED_SETTINGS.name}: run ./course setup')
+    news = open_lab(browser, lab, 'lab-opened.png')
+    assert not news, (f'JupyterLab asks about news: {news}' + where(lab))
+
+
+def test_news_check_sees_the_question(browser, lab):
+    """With the question switched back on by the user's own setting, the
+    check above sees it: it can fail."""
+    plugin = '@jupyterlab/apputils-extension:notification'
+    lab.user_settings(plugin, {'fetchNews': 'none'})
+    try:
+        news = open_lab(browser, lab, 'lab-opened-news-on.png')
+    finally:
+        lab.user_settings(plugin, {})
+    assert any('Jupyter news' in text for text in news), (
+        f'no news question within {NEWS_WATCH} s with fetchNews "none" '
+        f'(found {news})' + where(lab))
+
+
+# --- A learner types an answer into the chapter's first task (issue 13) ----
+
+TASK_IMPORT = re.compile(r'^from d2l_local\.tasks\.(\w+) import \*', re.M)
+CHECK_LINE = re.compile(r'^(q\d+)\.check\((.*)\)\s*$')
+BLANK = '____'
+
+# The cell `i` has run since its prompt read `before`: 'done', or what
+# stopped it.
+CELL_RAN_JS = """([i, before]) => {
+  const panel = document.querySelector('.jp-NotebookPanel');
+  const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+    ?.dataset.status;
+  if (['dead', 'restarting', 'autorestarting'].includes(status))
+    return 'kernel ' + status;
+  const cell = panel.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+  const prompt = cell.querySelector('.jp-InputArea-prompt')
+    ?.textContent.trim();
+  return status === 'idle' && /^\\[\\d+\\]:$/.test(prompt)
+    && prompt !== before && 'done';
+}"""
+
+# Every code cell `indices` has run and the kernel is idle.
+CELLS_RAN_JS = """(indices) => {
+  const panel = document.querySelector('.jp-NotebookPanel');
+  const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+    ?.dataset.status;
+  if (['dead', 'restarting', 'autorestarting'].includes(status))
+    return 'kernel ' + status;
+  const cells = panel.querySelectorAll('.jp-Notebook .jp-Cell');
+  return status === 'idle' && indices.every(i => /^\\[\\d+\\]:$/.test(
+    cells[i].querySelector('.jp-InputArea-prompt')?.textContent.trim()))
+    && 'done';
+}"""
+
+# Where `text` first stands in an editor: its first and last character's
+# boxes (the editor must be in view).
+TEXT_BOX_JS = """(content, text) => {
+  const walk = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    const at = node.data.indexOf(text);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + text.length);
+    const box = range.getBoundingClientRect();
+    return {left: box.left, right: box.right,
+            y: box.top + box.height / 2};
+  }
+  return null;
+}"""
+
+
+def first_task(name):
+    """(cell index, cell source, task) of the notebook's first task that
+    a check can call right (a prediction is only graded later)."""
+    from d2l_local.tasks import Prediction
+    cells = saved_cells(name)
+    modules = TASK_IMPORT.findall('\n'.join(
+        source(c) for c in cells if c['cell_type'] == 'code'))
+    assert modules, f'{name} imports no task module (d2l_local.tasks.NAME)'
+    module = importlib.import_module(f'd2l_local.tasks.{modules[0]}')
+    for i, cell in enumerate(cells):
+        text = source(cell).rstrip()
+        lines = text.splitlines()
+        match = (cell['cell_type'] == 'code' and lines
+                 and CHECK_LINE.match(lines[-1]))
+        if match and BLANK in text:
+            task = getattr(module, match[1])
+            if not isinstance(task, Prediction):
+                return i, text, task
+    pytest.fail(f'{name} has no task cell: a code cell with {BLANK} whose '
+                f'last line is qN.check(...)')
+
+
+def answer_for_blank(text, code):
+    """What the solution `code` has where the cell `text` has the blank
+    (None if the blank's line is not in the solution as it stands)."""
+    line = next(line for line in text.splitlines() if BLANK in line)
+    before, after = line.split(BLANK, 1)
+    after = after.split('#', 1)[0].rstrip()
+    pattern = re.compile(re.escape(before.strip()) + r'(.+?)'
+                         + re.escape(after) + r'\s*(#.*)?')
+    for solved in code.splitlines():
+        match = pattern.fullmatch(solved.strip())
+        if match:
+            return match[1].strip()
+    return None
+
+
+def a_wrong_answer(task, answer):
+    """A wrong answer to type: the right number plus one where that is
+    wrong, else None (a number, a shape and a net all refuse it)."""
+    import ast
+    try:
+        value = ast.literal_eval(answer)
+    except (ValueError, SyntaxError, TypeError):
+        value = None
+    if (isinstance(value, int) and not isinstance(value, bool)
+            and task.grade(value + 1).status == 'wrong'):
+        return str(value + 1)
+    assert task.grade(None).status == 'wrong', f'{task.name} accepts None'
+    return 'None'
+
+
+def lines_of(text):
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+class Learner:
+    """A learner at one cell of an open notebook: types, runs, reads."""
+
+    def __init__(self, tab, index):
+        self.tab, self.page, self.index = tab, tab.page, index
+        self.cell = self.page.locator(
+            '.jp-NotebookPanel .jp-Notebook .jp-Cell').nth(index)
+        self.editor = self.cell.locator('.cm-content')
+
+    def prompt(self):
+        return self.cell.locator('.jp-InputArea-prompt').text_content(
+        ).strip()
+
+    def select(self):
+        """Click the cell's prompt: the cell is selected, not edited."""
+        self.cell.scroll_into_view_if_needed()
+        self.cell.locator('.jp-InputArea-prompt').click()
+
+    def replace(self, old, new):
+        """Select `old` in the editor with the mouse, type `new`; return
+        the editor's text."""
+        self.cell.scroll_into_view_if_needed()
+        box = self.editor.evaluate(TEXT_BOX_JS, old)
+        assert box, f'{old!r} is not in the editor:\n{self.text()}'
+        self.page.mouse.click(box['left'] + 1, box['y'])
+        self.page.keyboard.down('Shift')
+        self.page.mouse.click(box['right'] - 1, box['y'])
+        self.page.keyboard.up('Shift')
+        self.page.keyboard.type(new)
+        return self.text()
+
+    def text(self):
+        return self.editor.inner_text()
+
+    def run(self):
+        """Shift+Enter; wait for the cell to have run; return its output
+        text or what stopped it."""
+        before = self.prompt()
+        self.page.keyboard.press('Shift+Enter')
+        state = self.tab.wait_for(CELL_RAN_JS, CHECK_TIMEOUT,
+                                  arg=[self.index, before])
+        outputs = self.cell.locator('.jp-OutputArea-output')
+        text = '\n'.join(outputs.all_text_contents()).strip()
+        return text if state == 'done' else f'{state}: {text}'
+
+
+def test_a_learner_answers_the_first_task(browser, lab):
+    """In the chapter a learner runs the cells above the first task, types
+    a wrong answer in place of the blank and runs the cell (Not yet:),
+    then the right one (Correct!).  The answer is the task's own solution
+    (`q.code`), so the test follows the task."""
+    index, text, task = first_task(CHAPTER)
+    answer = answer_for_blank(text, task.code)
+    wrong = a_wrong_answer(task, answer) if answer else 'None'
+    check = text.splitlines()[-1]
+    # Its own copy in another folder: the Run All test's copy stays blank.
+    name = f'learner/{CHAPTER}'
+    (lab.root / 'learner').mkdir(exist_ok=True)
+    shutil.copy(NOTEBOOKS / CHAPTER, lab.root / name)
+    tab = OpenNotebook(lab, browser, name)
+    start, cpu = time.monotonic(), lab.cpu_seconds()
+    try:
+        state = tab.open()
+        assert state == 'ready', state + where(lab)
+        learner = Learner(tab, index)
+        learner.select()
+        tab.menu('Run', 'notebook:run-all-above')
+        above = [i for i, cell in enumerate(saved_cells(CHAPTER)[:index])
+                 if cell['cell_type'] == 'code' and source(cell).strip()]
+        state = tab.wait_for(CELLS_RAN_JS, RUN_TIMEOUT, arg=above)
+        assert state == 'done', f'Run All Above: {state}' + where(lab)
+        shown = learner.replace(BLANK, wrong)
+        assert lines_of(shown) == lines_of(text.replace(BLANK, wrong, 1)), (
+            f'after typing {wrong!r} the cell reads:\n{shown}')
+        said = learner.run()
+        learner.cell.screenshot(path=ARTIFACTS / f'learner-{task.name}-'
+                                                 f'wrong.png')
+        assert said.startswith('Not yet:'), (
+            f'{task.name} answered {wrong!r} with:\n{said}' + where(lab))
+        if answer is None:  # the solution replaces the learner's part
+            learner.editor.click()
+            tab.page.keyboard.press('Control+a')
+            tab.page.keyboard.insert_text(f'{task.code}\n\n{check}')
+            expected = f'{task.code}\n\n{check}'
+        else:
+            learner.replace(wrong, answer)
+            expected = text.replace(BLANK, answer, 1)
+        shown = learner.text()
+        assert lines_of(shown) == lines_of(expected), (
+            f'after typing the answer the cell reads:\n{shown}')
+        said = learner.run()
+        learner.cell.screenshot(path=ARTIFACTS / f'learner-{task.name}-'
+                                                 f'right.png')
+        assert said.startswith('Correct!'), (
+            f'{task.name} answered the solution {answer or task.code!r} '
+            f'with:\n{said}' + where(lab))
+        assert tab.news() == []
+    finally:
+        tab.run_seconds = time.monotonic() - start
+        tab.cpu_seconds = lab.cpu_seconds() - cpu
+        with open(ARTIFACTS / 'timings.txt', 'a') as log:
+            print(f'{tab.timing()} (run above, two checks)', file=log)
+        tab.close()
+
+
 @pytest.mark.parametrize('name', NAMES)
 def test_run_all_in_jupyterlab(opened, lab, name):
     """Run All in JupyterLab: every cell runs, no error, every figure."""
@@ -320,6 +626,9 @@ def test_run_all_in_jupyterlab(opened, lab, name):
         problems = [] if tab.state == 'done' else [f'Run All: {tab.state}']
         cells = tab.cells()
         problems += problems_in(cells, saved_cells(name), tab.save())
+        problems += [f'a notification asks about news: {text!r} (is '
+                     f'lab/overrides.json installed? ./course setup)'
+                     for text in tab.news()]
     finally:
         shot = tab.screenshot()
         print(f'{tab.timing()}; screenshot {shot}')
