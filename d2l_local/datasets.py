@@ -67,6 +67,9 @@ class DataNotFoundError(FileNotFoundError):
 class CacheError(OSError):
     """The cache cannot take a file (a full disk, a folder in the way)."""
 
+    def __str__(self):
+        return self.strerror or super().__str__()  # no "[Errno 28]"
+
 
 @dataclasses.dataclass(frozen=True)
 class IdxFile:
@@ -167,7 +170,7 @@ def search_dirs(name, root=None):
         dirs.append(('D2L_DATA_DIR', env / name))
     dirs.append(('user cache', cache_dir(name)))
     fallback = _FALLBACK.get(_fallback_key(name))
-    if fallback is not None:
+    if fallback is not None and _private(fallback):
         dirs.append(('temporary cache', fallback))
     dirs.append(('Debian package', DEBIAN_DIR / name))
     return dirs
@@ -525,6 +528,18 @@ def _temporary(folder, filename):
     return pathlib.Path(tmp)
 
 
+def _sweep(folder, filename, age):
+    """Remove `.part` files of `filename` older than `age` seconds: left by
+    a process killed while downloading (a live one writes more often)."""
+    now = time.time()
+    for part in pathlib.Path(folder).glob(f'.{filename}.*.part'):
+        try:
+            if now - part.lstat().st_mtime > age:
+                part.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 def _in_the_way(target):
     """A CacheError if a folder stands where the file `target` must go."""
     if os.path.isdir(target) and not os.path.islink(target):
@@ -564,6 +579,7 @@ def download(spec, mirrors, target_dir, timeout=None, deadline=None,
     blocked = _in_the_way(target)
     if blocked:
         raise blocked
+    _sweep(target_dir, spec.filename, max(deadline, DEADLINE) + timeout)
     failures = []
     for base in mirrors:
         url = base + spec.filename

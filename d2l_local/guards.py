@@ -66,17 +66,20 @@ class NonEmpty:
 
     def __init__(self, data, name, caller):
         self.data, self.name, self.caller = data, name, caller
+        self.passes = 0
 
     def __len__(self):
         return len(self.data)
 
     def __iter__(self):
+        self.passes += 1
         batches = 0
         for batch in self.data:
             batches += 1
             yield batch
         if not batches:
-            raise self.error(used_up=iter(self.data) is self.data)
+            one_shot = iter(self.data) is self.data
+            raise self.error(used_up=one_shot and self.passes > 1)
 
     def error(self, used_up=False):
         if used_up:

@@ -10,6 +10,11 @@ server answers:
   ends (or 10 s pass);
 * ``Together(data, parties)``: waits (at most 10 s) until `parties`
   requests for this path are in flight, then sends `data`.
+* ``Drip(data, interval)``: sends `data` one byte every `interval`
+  seconds (with ``head=True`` the status line and headers too);
+* ``Redirect(location, status=302)``: sends the client elsewhere;
+* ``Flood(announce=None)``: sends zeros until the client hangs up,
+  announcing `announce` bytes (or no length at all).
 
 Every request's path is logged in `requests`.  `close()` stops the server
 and joins every thread it started.
@@ -37,6 +42,24 @@ class Together:
         self.met = False
 
 
+@dataclasses.dataclass
+class Drip:
+    data: bytes
+    interval: float
+    head: bool = False
+
+
+@dataclasses.dataclass
+class Redirect:
+    location: str
+    status: int = 302
+
+
+@dataclasses.dataclass
+class Flood:
+    announce: int = None
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     timeout = WAIT  # a client that stops talking cannot hold a thread
 
@@ -58,6 +81,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(answer, int):
             self.send_error(answer)
             return
+        if isinstance(answer, Redirect):
+            self.send_response(answer.status)
+            self.send_header('Location', answer.location)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
+        try:
+            if isinstance(answer, Drip):
+                return self.drip(answer)
+            if isinstance(answer, Flood):
+                return self.flood(answer)
+        except OSError:  # the client hung up: what these are for
+            self.close_connection = True
+            return
         data = answer.data if isinstance(answer, Drop) else answer
         self.send_response(200)
         self.send_header('Content-Type', 'application/octet-stream')
@@ -69,6 +106,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(data)
+
+    def drip(self, answer):
+        head = (f'HTTP/1.1 200 OK\r\nContent-Length: {len(answer.data)}'
+                f'\r\n\r\n').encode()
+        if not answer.head:
+            self.wfile.write(head)
+            self.wfile.flush()
+            head = b''
+        for i in range(len(head + answer.data)):
+            if self.server.release.wait(answer.interval):
+                return
+            self.wfile.write((head + answer.data)[i:i + 1])
+            self.wfile.flush()
+
+    def flood(self, answer):
+        self.send_response(200)
+        if answer.announce is not None:
+            self.send_header('Content-Length', str(answer.announce))
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.close_connection = True
+        zeros = bytes(1 << 16)
+        while not self.server.release.is_set():
+            self.wfile.write(zeros)
 
     def log_message(self, *args):
         pass  # keep the test output clean
