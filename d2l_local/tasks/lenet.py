@@ -1,0 +1,296 @@
+"""Tasks of the chapter (§6.6): shapes, parameters, arithmetic, try_gpu.
+
+q1 works out conv1's output shape with the rule n - k + 2p + 1 before the
+shape trace prints it; q2 counts conv1's parameters by hand before the
+parameter table; q3 predicts whether LeNet needs more or less arithmetic
+per image than the MLP (decided by the layer shapes, so the same in quick
+mode); q4 writes a working try_gpu, the book's function with its missing
+`try:`.  q4 runs the learner's function only against simulated GPUs (one
+that MXNet refuses, one that works): on MXNet's CPU build an operator sent
+to a real GPU can abort the kernel.
+"""
+import contextlib
+
+import mxnet as mx
+
+from . import BLANK, Prediction, Result, Task, ____, is_blank
+
+__all__ = ['____', 'q1', 'q2', 'q3', 'q4']
+
+# q1: the shape of conv1's output for one 28x28 image.
+
+CONV1_SHAPE = (16, 10, 10)  # conv0 28 -> 28, pool0 -> 14, conv1 -> 10
+SIDE_SLIPS = {
+    8: "that is the side without conv0's padding (28 - 5 + 1 = 24, "
+       'pooled to 12, then 12 - 5 + 1 = 8); conv0 pads by 2 on each side.',
+    14: 'conv1 has no padding, so its 5x5 window shrinks the 14x14 input '
+        'of pool0.',
+    24: 'pool0 halves the side before conv1 sees it: conv1 reads 14x14 '
+        'maps, not 28x28.',
+    9: 'the rule ends with + 1: a 5-wide window fits at 14 - 5 + 1 '
+       'positions.',
+    5: 'that is the side after pool1; the task asks for conv1, before it.',
+    28: "that is conv0's output side; conv1 comes after pool0.",
+}
+
+
+def _conv1_shape(answer):
+    try:
+        found = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        return (f'the answer should be a shape (channels, height, width) '
+                f'such as (6, 28, 28), got {answer!r}.')
+    if len(found) == 4 and found[0] == 1:
+        found = found[1:]  # (1, c, h, w): the batch axis is fine
+    if len(found) != 3:
+        return (f'expected three numbers (channels, height, width), found '
+                f'{found}.')
+    c, h, w = found
+    problems = []
+    if c != CONV1_SHAPE[0]:
+        problems.append(
+            f'{c} channels: a convolution makes one channel per kernel, '
+            f"and conv1 has 16 kernels (6 is conv0's count)")
+    if (h, w) != CONV1_SHAPE[1:]:
+        slip = SIDE_SLIPS.get(h) if h == w else None
+        problems.append(f'height and width {h}x{w}: '
+                        + (slip or 'go layer by layer: conv0 (padding 2), '
+                                   'pool0 (halves), then conv1 (no '
+                                   'padding)').rstrip('.'))
+    return f'found {"; ".join(problems)}.' if problems else None
+
+
+q1 = Task(
+    'lenet.q1', _conv1_shape,
+    todo="set conv1_shape to (channels, height, width) of conv1's "
+         'output for one 28x28 image, e.g. conv1_shape = (6, 28, 28).',
+    where='the rule above the task and the model definition (padding, '
+          'kernel size, channels of each layer)',
+    insight='conv1 turns 6 maps of 14x14 into 16 maps of 10x10: the grid '
+            'shrinks while the channels grow. The trace below prints it.',
+    code='conv1_shape = (16, 14 - 5 + 0 + 1, 14 - 5 + 0 + 1)',
+    hints=[
+        'Follow one image: conv0 first (28 - 5 + 2*2 + 1), then pool0 '
+        'halves the side. What side does conv1 receive?',
+        'conv1 reads 14x14 maps with a 5x5 kernel and no padding, and it '
+        'has channels=16.',
+    ],
+    explain='conv0 keeps 28 (28 - 5 + 4 + 1), pool0 halves it to 14, '
+            'conv1 gives 14 - 5 + 0 + 1 = 10 with one channel per kernel.')
+
+# q2: conv1's parameters, counted by hand.
+
+CONV1_PARAMS = 16 * 6 * 5 * 5 + 16
+COUNT_SLIPS = {
+    16 * 6 * 5 * 5: 'that counts the weights only: each of the 16 kernels '
+                    'also has a bias.',
+    16 * 5 * 5 + 16: "that is a 5x5 kernel per output channel, but each "
+                     "kernel spans all 6 input channels (it is 6x5x5).",
+    16 * 5 * 5: 'that forgets both the 6 input channels each kernel spans '
+                'and the 16 biases.',
+    16 * 6 * 5 * 5 + 6 * 16: 'there is one bias per output channel (16), '
+                             'not one per pair of channels.',
+    16 * 6 * 5 * 5 + 6: 'the biases belong to the output channels: 16 of '
+                        'them, not 6.',
+    6 * 5 * 5 + 6: "that is conv0's count (6 kernels of 1x5x5 plus 6 "
+                   'biases); the task asks for conv1.',
+    6 * 5 * 5 + 6 + CONV1_PARAMS: 'that counts both convolution layers; '
+                                  'the task asks for conv1 alone.',
+}
+
+
+def _conv1_params(answer):
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return (f'the answer should be a number (or an expression such as '
+                f'3 * 3 + 1), got {type(answer).__name__} {answer!r}.')
+    if answer == CONV1_PARAMS:
+        return None
+    slip = COUNT_SLIPS.get(answer)
+    return (f'found {answer:,}: '
+            + (slip or 'count the shape of one kernel (input channels x '
+                       'height x width), times the number of kernels, '
+                       'plus one bias per kernel.'))
+
+
+q2 = Task(
+    'lenet.q2', _conv1_params,
+    todo='set conv1_params to the number of parameters of conv1, a number '
+         'or an expression such as 3 * 3 + 1.',
+    where='the model definition (conv1: channels=16, kernel_size=5, after '
+          'conv0 with 6 channels)',
+    insight='2,400 weights and 16 biases: tiny next to dense0, which holds '
+            '48,120. The table below counts every layer.',
+    code='conv1_params = 16 * 6 * 5 * 5 + 16',
+    hints=[
+        'A kernel of conv1 reads all 6 channels that conv0 makes: what '
+        'shape is one kernel?',
+        'Each of the 16 kernels is 6 x 5 x 5 weights, and each has one '
+        'bias.',
+    ],
+    explain='16 kernels of 6 x 5 x 5 weights make 2,400 weights; one bias '
+            'per kernel adds 16.')
+
+# q3: arithmetic per image, LeNet against the MLP.
+
+q3 = Prediction(
+    'lenet.q3',
+    options={'a': 'LeNet needs fewer multiply-adds per image than the MLP',
+             'b': 'about as many (within 20%)',
+             'c': 'LeNet needs more multiply-adds per image than the MLP'},
+    answer='c',  # fixed by the layer shapes: 416,520 against 105,000
+    todo="set prediction to 'a', 'b' or 'c'.",
+    where='the three options above the cell',
+    insight='Each weight of a convolution is used at every position of its '
+            "output map: conv1's 2,400 weights work at 10 x 10 positions, "
+            '240,000 multiply-adds, more than the whole MLP needs.',
+    hints=[
+        'A dense weight is used once per image. How many times is a '
+        'convolution weight used?',
+        "conv0's 150 weights are applied at each of 28 x 28 positions.",
+    ],
+    explain='Fewer weights do not mean less arithmetic: a convolution '
+            'reuses each weight at every position of its output map.')
+
+# q4: a try_gpu that falls back to the CPU.
+
+
+class SimulatedGPU(mx.Context):
+    """gpu(0) as the check presents it, made without MXNet touching a GPU.
+
+    If it `works`, its arrays are really made on the CPU; if not, making
+    its first array raises MXNetError, as MXNet does for a GPU it cannot
+    use.  Either way no operator ever runs on a GPU.
+    """
+
+    def __init__(self, works):
+        # Set by hand: Context.__init__ may be guarded against GPUs.
+        self.works, self._typeid = works, 1  # 1: MXNet's code for the CPU
+        self.device_id, self._old_ctx = 0, None
+
+    @property
+    def device_typeid(self):
+        if not self.works:
+            raise mx.base.MXNetError('(simulated) no usable GPU')
+        return self._typeid
+
+    @device_typeid.setter
+    def device_typeid(self, value):
+        self._typeid = value
+
+    @property
+    def device_type(self):
+        return 'gpu'
+
+    def __str__(self):  # what MXNet's operators are given
+        if not self.works:
+            raise mx.base.MXNetError('(simulated) no usable GPU')
+        return 'cpu(0)'
+
+    def __repr__(self):
+        return 'gpu(0)'
+
+
+@contextlib.contextmanager
+def simulated_gpu(works):
+    """Within the block, mx.gpu() is a SimulatedGPU and MXNet counts one
+    GPU; everything is put back afterwards."""
+    fake = SimulatedGPU(works)
+    saved = mx.gpu, mx.context.gpu, mx.context.num_gpus
+
+    def gpu(device_id=0):
+        return fake
+    mx.gpu = mx.context.gpu = gpu
+    mx.context.num_gpus = lambda: 1
+    try:
+        yield fake
+    finally:
+        mx.gpu, mx.context.gpu, mx.context.num_gpus = saved
+
+
+def _real_gpu_is_safe():
+    """True when calling mx.gpu() here cannot reach a GPU operator: d2l's
+    guard refuses a missing GPU at once, or a GPU is really there."""
+    from ..devices import num_gpus
+    return (getattr(mx.Context.__init__, 'd2l_guard', False)
+            or num_gpus() > 0)
+
+
+def _try_gpu(try_gpu):
+    if not callable(try_gpu):
+        return (f'expected the function itself (q4.check(try_gpu), no '
+                f'brackets), got {type(try_gpu).__name__} {try_gpu!r}.')
+    with simulated_gpu(works=False) as fake:
+        try:
+            ctx = try_gpu()
+        except mx.base.MXNetError:
+            return ('when MXNet refuses the GPU, the MXNetError escaped '
+                    'your try_gpu: catch it (except mx.base.MXNetError:) '
+                    'and use mx.cpu() instead.')
+    if not isinstance(ctx, mx.Context):
+        return (f'try_gpu() should return a context such as mx.cpu(), '
+                f'returned {ctx!r}.')
+    if ctx is fake or ctx.device_type != 'cpu':
+        return ('when MXNet refuses the GPU (its first array fails), your '
+                'try_gpu still returned gpu(0): MXNet may say no only '
+                'when an array is made there, so make one inside try:.')
+    with simulated_gpu(works=True) as fake:
+        ctx = try_gpu()
+    if ctx is not fake:
+        return (f'on a machine whose gpu(0) works, your try_gpu returned '
+                f'{ctx!r}; it should return mx.gpu() there.')
+    if _real_gpu_is_safe():
+        from ..devices import try_gpu as ours
+        try:
+            ctx, expected = try_gpu(), ours()
+        except mx.base.MXNetError:
+            return ('on this machine even ctx = mx.gpu() raises MXNetError '
+                    '(the course refuses a missing GPU at once): put that '
+                    'line inside the try: as well.')
+        if ctx != expected:
+            return (f'on this machine try_gpu() returned {ctx!r}, but '
+                    f'{expected!r} is what works here.')
+    return None
+
+
+class FunctionTask(Task):
+    """A task whose answer is a function: still blank while it returns
+    the blank ____ (called only under a simulated, refused GPU)."""
+
+    def grade(self, answer):
+        if callable(answer) and not is_blank(answer):
+            try:
+                with simulated_gpu(works=False):
+                    returned = answer()
+            except Exception:  # noqa: BLE001 - assess reports it
+                returned = None
+            if is_blank(returned):
+                return Result(BLANK, f'Not attempted yet: {self.todo}')
+        return super().grade(answer)
+
+
+q4 = FunctionTask(
+    'lenet.q4', _try_gpu,
+    todo='replace ____ in try_gpu with code that returns mx.gpu() when '
+         'MXNet can use it and mx.cpu() otherwise.',
+    where="the paragraph above the task (what the book's listing does "
+          'and the line it lacks)',
+    insight='On this CPU build it returns cpu(0); on a machine with a GPU '
+            "and MXNet's CUDA build the same code returns gpu(0), and "
+            'everything after it runs there.',
+    code='''def try_gpu():
+    try:
+        ctx = mx.gpu()
+        _ = nd.zeros((1,), ctx=ctx)
+    except mx.base.MXNetError:
+        ctx = mx.cpu()
+    return ctx''',
+    hints=[
+        'Naming the device, ctx = mx.gpu(), need not fail by itself: '
+        'MXNet may refuse only when an array is made there, e.g. '
+        'nd.zeros((1,), ctx=ctx). Both lines belong inside try:.',
+        'Put those two lines under try:, and under except '
+        'mx.base.MXNetError: set ctx = mx.cpu(). Return ctx at the end.',
+    ],
+    explain="This is the book's try_gpu with its try: line back. "
+            'd2l.try_gpu() does the same, but asks MXNet first how many '
+            'GPUs it sees.')

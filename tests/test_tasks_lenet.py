@@ -1,0 +1,230 @@
+"""The chapter's tasks: the solutions pass, blanks and typical wrong answers
+get the message a learner needs, and try_gpu is only ever run against
+simulated GPUs."""
+import mxnet as mx
+import pytest
+from mxnet import init, nd
+from mxnet.gluon import nn
+
+import d2l_local as d2l
+from d2l_local.tasks import lenet as tasks
+from d2l_local.tasks.lenet import ____, q1, q2, q3, q4
+
+
+def solved(task):
+    """The namespace the task's solution code makes."""
+    namespace = {'d2l': d2l, 'mx': mx, 'nd': nd, 'nn': nn}
+    exec(task.code, namespace)
+    return namespace
+
+
+def book_net():
+    with mx.name.Prefix('tasks_'):
+        net = d2l.lenet()
+    net.initialize(init.Zero())
+    return net
+
+
+# q1: conv1's output shape
+
+def test_q1_answer_is_what_the_net_gives():
+    net, X = book_net(), nd.zeros((1, 1, 28, 28))
+    for layer in net[:3]:  # conv0, pool0, conv1
+        X = layer(X)
+    assert tasks.CONV1_SHAPE == X.shape[1:]
+    assert q1.grade(solved(q1)['conv1_shape']).status == 'right'
+    assert q1.grade((1,) + X.shape[1:]).status == 'right'  # batch axis ok
+
+
+def test_q1_blank():
+    result = q1.grade(____)
+    assert result.status == 'blank'
+    assert result.message.startswith('Not attempted yet')
+
+
+@pytest.mark.parametrize('answer, words', [
+    ((16, 8, 8), "without conv0's padding"),
+    ((16, 24, 24), 'pool0 halves the side'),
+    ((16, 14, 14), 'conv1 has no padding'),
+    ((16, 9, 9), 'ends with + 1'),
+    ((6, 10, 10), 'conv1 has 16 kernels'),
+    ((16, 12, 12), 'layer by layer'),
+    ('16x10x10', 'should be a shape'),
+    ((16, 10), 'three numbers'),
+])
+def test_q1_typical_wrong_answers(answer, words):
+    result = q1.grade(answer)
+    assert result.status == 'wrong'
+    assert words in result.message
+    assert 'q1.hint()' in result.message
+
+
+def test_q1_wrong_answer_does_not_give_the_side_away():
+    assert '10' not in q1.grade((16, 8, 8)).message.split('Look again')[0]
+
+
+# q2: conv1's parameters
+
+def test_q2_answer_is_what_the_net_holds():
+    net = book_net()
+    net(nd.zeros((1, 1, 28, 28)))
+    assert tasks.CONV1_PARAMS == d2l.num_params(net[2])
+    assert q2.grade(solved(q2)['conv1_params']).status == 'right'
+
+
+def test_q2_blank():
+    assert q2.grade(____).status == 'blank'
+    assert q2.grade(____ * 5 + 1).status == 'blank'  # half-filled
+
+
+@pytest.mark.parametrize('answer, words', [
+    (2400, 'weights only'),
+    (416, 'all 6 input channels'),
+    (400, 'and the 16 biases'),
+    (156, "conv0's count"),
+    (2572, 'both convolution layers'),
+    (2406, '16 of them, not 6'),
+    (1234, 'one bias per kernel'),
+    ('2416', 'should be a number'),
+])
+def test_q2_typical_wrong_answers(answer, words):
+    result = q2.grade(answer)
+    assert result.status == 'wrong'
+    assert words in result.message
+
+
+# q3: the prediction, decided by the layer shapes
+
+def multiply_adds(net, X):
+    total = 0
+    for layer in net:
+        X = layer(X)
+        if isinstance(layer, (nn.Conv2D, nn.Dense)):
+            positions = X.shape[2] * X.shape[3] if X.ndim == 4 else 1
+            total += layer.weight.data().size * positions
+    return total
+
+
+def test_q3_answer_follows_from_the_shapes():
+    with mx.name.Prefix('tasks_mlp_'):
+        mlp = nn.Sequential()
+        mlp.add(nn.Dense(120), nn.Dense(84), nn.Dense(10))
+    mlp.initialize(init.Zero())
+    ratio = (multiply_adds(book_net(), nd.zeros((1, 1, 28, 28)))
+             / multiply_adds(mlp, nd.zeros((1, 784))))
+    assert ratio > 1.2 and q3.answer == 'c'
+    assert solved(q3)['prediction'] == 'c'
+
+
+def test_q3_records_then_reveals(capsys):
+    q3.check(____)
+    assert q3.last.status == 'blank'
+    assert 'Not attempted yet' in q3.last.message
+    q3.check('d')
+    assert q3.last.status == 'wrong' and "'d' is not one of" in \
+        q3.last.message
+    q3.check('a')
+    assert q3.last.status == 'noted'
+    q3.reveal('a', 4.0)
+    assert q3.last.status == 'wrong'
+    assert 'reuses each weight' in q3.last.message
+    q3.reveal('c', 4.0)
+    assert q3.last.status == 'right'
+    q3.reveal(____, 4.0)
+    assert 'You made no prediction' in q3.last.message
+
+
+# q4: try_gpu
+
+def test_q4_solution_passes():
+    try_gpu = solved(q4)['try_gpu']
+    assert q4.grade(try_gpu).status == 'right'
+    assert try_gpu() == mx.cpu()  # this CPU build
+
+
+def test_q4_blank_template():
+    def try_gpu():
+        ctx = ____
+        return ctx
+    result = q4.grade(try_gpu)
+    assert result.status == 'blank'
+    assert result.message.startswith('Not attempted yet')
+    assert q4.grade(____).status == 'blank'
+
+
+def test_q4_catching_any_exception_and_d2l_try_gpu_pass():
+    def try_gpu():
+        try:
+            ctx = mx.gpu()
+            nd.zeros((1,), ctx=ctx).wait_to_read()
+        except Exception:  # broader than needed, still right
+            ctx = mx.cpu()
+        return ctx
+    assert q4.grade(try_gpu).status == 'right'
+    assert q4.grade(lambda: d2l.try_gpu()).status == 'right'
+
+
+def test_q4_without_try_the_error_escapes():
+    def try_gpu():
+        ctx = mx.gpu()
+        nd.zeros((1,), ctx=ctx)
+        return ctx
+    result = q4.grade(try_gpu)
+    assert result.status == 'wrong'
+    assert 'escaped your try_gpu' in result.message
+
+
+def test_q4_counting_gpus_is_not_enough():
+    result = q4.grade(lambda: mx.gpu() if mx.context.num_gpus()
+                      else mx.cpu())
+    assert result.status == 'wrong'
+    assert 'still returned gpu(0)' in result.message
+
+
+def test_q4_always_the_cpu_is_wrong():
+    result = q4.grade(lambda: mx.cpu())
+    assert result.status == 'wrong'
+    assert 'whose gpu(0) works' in result.message
+
+
+def test_q4_naming_the_gpu_outside_try_fails_here():
+    def try_gpu():
+        ctx = mx.gpu()
+        try:
+            nd.zeros((1,), ctx=ctx)
+        except mx.base.MXNetError:
+            ctx = mx.cpu()
+        return ctx
+    result = q4.grade(try_gpu)
+    assert result.status == 'wrong'
+    assert 'inside the try:' in result.message
+
+
+@pytest.mark.parametrize('answer, words', [
+    (mx.cpu(), 'the function itself'),
+    (lambda: 'cpu', 'should return a context'),
+])
+def test_q4_not_a_function_or_not_a_context(answer, words):
+    result = q4.grade(answer)
+    assert result.status == 'wrong' and words in result.message
+
+
+def test_q4_simulation_is_undone_and_never_reaches_a_gpu():
+    gpu, num_gpus = mx.gpu, mx.context.num_gpus
+    with tasks.simulated_gpu(works=False) as fake:
+        assert mx.gpu() is fake and mx.context.num_gpus() == 1
+        with pytest.raises(mx.base.MXNetError, match='simulated'):
+            nd.zeros((1,), ctx=fake)
+        with pytest.raises(mx.base.MXNetError, match='simulated'):
+            nd.array([1.0], ctx=fake)
+        with pytest.raises(mx.base.MXNetError, match='simulated'):
+            nd.ones((1,)).as_in_context(fake)
+    with tasks.simulated_gpu(works=True) as fake:
+        X = nd.ones((2,), ctx=fake) + 1  # made on the CPU
+        assert X.context == mx.cpu() and repr(fake) == 'gpu(0)'
+    assert (mx.gpu, mx.context.num_gpus) == (gpu, num_gpus)
+
+
+def test_q4_every_task_has_hints_and_a_solution():
+    for task in (q1, q2, q3, q4):
+        assert len(task.hints) >= 2 and task.code.strip()
