@@ -27,6 +27,7 @@ No file is read or decompressed beyond its known length (16 + 784 bytes
 per image, 8 + 1 per label), so memory stays bounded by the data's size.
 """
 import dataclasses
+import errno
 import gzip
 import hashlib
 import http.client
@@ -544,7 +545,7 @@ def _in_the_way(target):
     """A CacheError if a folder stands where the file `target` must go."""
     if os.path.isdir(target) and not os.path.islink(target):
         return CacheError(
-            21, f'{target} is a folder, where the cached file '
+            errno.EISDIR, f'{target} is a folder, where the cached file '
                 f'{target.name} should be: remove it (rm -r \'{target}\') '
                 f'and run again.')
     return None
@@ -576,6 +577,10 @@ def download(spec, mirrors, target_dir, timeout=None, deadline=None,
     deadline = download_deadline(deadline)
     target_dir = pathlib.Path(target_dir)
     target = target_dir / spec.filename
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CacheError(e.errno, _cannot_write(target, e)) from e
     blocked = _in_the_way(target)
     if blocked:
         raise blocked
