@@ -165,9 +165,12 @@ def run_book(num_epochs):
 def side_main(side, num_epochs):
     seconds, test_acc, num_batches = (run_ours if side == 'ours'
                                       else run_book)(num_epochs)
+    from d2l_local import _engine
     info = {'side': side, 'seconds': seconds, 'test_acc': float(test_acc),
             'num_batches': num_batches,
-            'env': {key: os.environ.get(key) for key in engine_vars()}}
+            'env': {key: os.environ.get(key) for key in engine_vars()},
+            'engine': _engine.describe() if side == 'ours' else
+            'MXNet engine: its own defaults (the book pipeline)'}
     print(RESULT + json.dumps(info), flush=True)
 
 
@@ -175,7 +178,7 @@ def run_side(side, num_epochs):
     """Run one side in a fresh interpreter; return its RESULT record."""
     env = dict(os.environ)
     if side == 'book':  # MXNet's own defaults, none of d2l_local's
-        for key in engine_vars():
+        for key in engine_vars() + ('D2L_ENGINE_AUTO',):
             env.pop(key, None)
     cmd = [sys.executable, os.path.abspath(__file__), '--side', side,
            '--epochs', str(num_epochs)]
@@ -215,6 +218,7 @@ def report(runs):
               f'(epochs {epochs}), '
               f'test acc {info["test_acc"]:.3f}'
               + (' [best]' if len(runs) > 1 and info is best else ''))
+        print(f'      {info["engine"]}')
         print(f'      {env}; load avg {info["load"][0]:.1f} '
               f'-> {info["load"][1]:.1f} on {os.cpu_count()} cores')
     return best

@@ -220,9 +220,13 @@ _STARTED = []
 
 
 def _start_once():
+    """Once MXNet has loaded: start its engine quietly, and refuse GPUs
+    this build does not have before any operator can abort the process."""
     if not _STARTED:
         _STARTED.append(True)
         start_quietly()
+        from . import guards
+        guards.install()
 
 
 def load():

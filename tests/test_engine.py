@@ -165,3 +165,21 @@ def test_setup_prints_versions_and_settings():
                          text=True, check=True).stdout.splitlines()
     assert out[0].startswith('Python 3.') and out[0].endswith('; seed 4')
     assert 'MXNet 1.9.1' in out[0] and out[1].startswith('MXNet engine:')
+
+
+def test_a_missing_gpu_is_refused_whatever_the_import_order():
+    """`import d2l_local, mxnet` and a GPU array at once: the guard is in
+    place as soon as MXNet loads, so the kernel gets an error it can catch
+    instead of an abort (NaiveEngine) a line later."""
+    code = ('import d2l_local, mxnet as mx\n'
+            'try:\n'
+            '    mx.nd.zeros((1,), ctx=mx.gpu(0)).wait_to_read()\n'
+            'except mx.base.MXNetError as e:\n'
+            '    print(type(e).__name__, "|", e)\n'
+            'print("alive")\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith('NoGPUError |') and 'd2l.try_gpu()' in lines[0]
+    assert lines[-1] == 'alive'
