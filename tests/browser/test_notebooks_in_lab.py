@@ -439,16 +439,28 @@ CELLS_RAN_JS = """(indices) => {
     && 'done';
 }"""
 
-# Where `text` first stands in an editor: its first and last character's
-# boxes (the editor must be in view).
-TEXT_BOX_JS = """(content, text) => {
-  const walk = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-    const at = node.data.indexOf(text);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + text.length);
+# Where `text` first stands on line `row` of an editor, as a box on screen
+# (the highlighter splits a line into many text nodes; the editor must be
+# in view).
+TEXT_BOX_JS = """(content, [text, row]) => {
+  const line = content.querySelectorAll('.cm-line')[row];
+  const at = line ? line.textContent.indexOf(text) : -1;
+  if (at >= 0) {
+    const end = at + text.length, range = document.createRange();
+    const walk = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    let seen = 0, started = false;
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      const size = node.data.length;
+      if (!started && at < seen + size) {
+        range.setStart(node, at - seen);
+        started = true;
+      }
+      if (started && end <= seen + size) {
+        range.setEnd(node, end - seen);
+        break;
+      }
+      seen += size;
+    }
     const box = range.getBoundingClientRect();
     return {left: box.left, right: box.right,
             y: box.top + box.height / 2};
@@ -471,7 +483,7 @@ def first_task(name):
         lines = text.splitlines()
         match = (cell['cell_type'] == 'code' and lines
                  and CHECK_LINE.match(lines[-1]))
-        if match and BLANK in text:
+        if match and any(BLANK in line.split('#', 1)[0] for line in lines):
             task = getattr(module, match[1])
             if not isinstance(task, Prediction):
                 return i, text, task
@@ -479,32 +491,61 @@ def first_task(name):
                 f'last line is qN.check(...)')
 
 
+def blank_row(text):
+    """The number of the cell's line with the blank in its code."""
+    return next(row for row, line in enumerate(text.splitlines())
+                if BLANK in line.split('#', 1)[0])  # not in a comment
+
+
+def filled(text, answer):
+    """The cell `text` with `answer` in place of the blank."""
+    lines = text.splitlines()
+    row = blank_row(text)
+    lines[row] = lines[row].replace(BLANK, answer, 1)
+    return '\n'.join(lines)
+
+
+def code_lines(text):
+    """The lines of `text` without comments and blank lines."""
+    lines = (line.split('#', 1)[0].rstrip() for line in text.splitlines())
+    return [line for line in lines if line.strip()]
+
+
 def answer_for_blank(text, code):
-    """What the solution `code` has where the cell `text` has the blank
-    (None if the blank's line is not in the solution as it stands)."""
-    line = next(line for line in text.splitlines() if BLANK in line)
+    """What the solution `code` has where the cell `text` has the blank,
+    if the cell with that in its place is the solution (else None: the
+    solution is more than the blank's line)."""
+    line = text.splitlines()[blank_row(text)]
     before, after = line.split(BLANK, 1)
     after = after.split('#', 1)[0].rstrip()
     pattern = re.compile(re.escape(before.strip()) + r'(.+?)'
                          + re.escape(after) + r'\s*(#.*)?')
+    learner_part = '\n'.join(text.splitlines()[:-1])
     for solved in code.splitlines():
         match = pattern.fullmatch(solved.strip())
-        if match:
+        if match and (code_lines(filled(learner_part, match[1].strip()))
+                      == code_lines(code)):
             return match[1].strip()
     return None
 
 
 def a_wrong_answer(task, answer):
-    """A wrong answer to type: the right number plus one where that is
-    wrong, else None (a number, a shape and a net all refuse it)."""
-    import ast
-    try:
-        value = ast.literal_eval(answer)
-    except (ValueError, SyntaxError, TypeError):
+    """A wrong answer to type: the right whole number (or a shape's last
+    side) plus one where the task says that is wrong, else None (a number,
+    a shape and a net all refuse it)."""
+    try:  # the solution's expression, with no names: arithmetic only
+        value = eval(answer, {'__builtins__': {}})
+    except Exception:  # noqa: BLE001 - it needs names: not arithmetic
         value = None
-    if (isinstance(value, int) and not isinstance(value, bool)
-            and task.grade(value + 1).status == 'wrong'):
-        return str(value + 1)
+    if isinstance(value, int) and not isinstance(value, bool):
+        wrong = value + 1
+    elif (isinstance(value, tuple) and value
+          and all(isinstance(v, int) for v in value)):
+        wrong = (*value[:-1], value[-1] + 1)
+    else:
+        wrong = None
+    if wrong is not None and task.grade(wrong).status == 'wrong':
+        return repr(wrong)
     assert task.grade(None).status == 'wrong', f'{task.name} accepts None'
     return 'None'
 
@@ -531,12 +572,12 @@ class Learner:
         self.cell.scroll_into_view_if_needed()
         self.cell.locator('.jp-InputArea-prompt').click()
 
-    def replace(self, old, new):
-        """Select `old` in the editor with the mouse, type `new`; return
-        the editor's text."""
+    def replace(self, old, new, row):
+        """Select `old` on line `row` of the editor with the mouse, type
+        `new`; return the editor's text."""
         self.cell.scroll_into_view_if_needed()
-        box = self.editor.evaluate(TEXT_BOX_JS, old)
-        assert box, f'{old!r} is not in the editor:\n{self.text()}'
+        box = self.editor.evaluate(TEXT_BOX_JS, [old, row])
+        assert box, f'{old!r} is not on line {row}:\n{self.text()}'
         self.page.mouse.click(box['left'] + 1, box['y'])
         self.page.keyboard.down('Shift')
         self.page.mouse.click(box['right'] - 1, box['y'])
@@ -584,8 +625,9 @@ def test_a_learner_answers_the_first_task(browser, lab):
                  if cell['cell_type'] == 'code' and source(cell).strip()]
         state = tab.wait_for(CELLS_RAN_JS, RUN_TIMEOUT, arg=above)
         assert state == 'done', f'Run All Above: {state}' + where(lab)
-        shown = learner.replace(BLANK, wrong)
-        assert lines_of(shown) == lines_of(text.replace(BLANK, wrong, 1)), (
+        row = blank_row(text)
+        shown = learner.replace(BLANK, wrong, row)
+        assert lines_of(shown) == lines_of(filled(text, wrong)), (
             f'after typing {wrong!r} the cell reads:\n{shown}')
         said = learner.run()
         learner.cell.screenshot(path=ARTIFACTS / f'learner-{task.name}-'
@@ -598,8 +640,8 @@ def test_a_learner_answers_the_first_task(browser, lab):
             tab.page.keyboard.insert_text(f'{task.code}\n\n{check}')
             expected = f'{task.code}\n\n{check}'
         else:
-            learner.replace(wrong, answer)
-            expected = text.replace(BLANK, answer, 1)
+            learner.replace(wrong, answer, row)
+            expected = filled(text, answer)
         shown = learner.text()
         assert lines_of(shown) == lines_of(expected), (
             f'after typing the answer the cell reads:\n{shown}')
