@@ -43,7 +43,8 @@ CALLER_ENV = dict(os.environ)
 START_TIMEOUT = 120  # s for the server to answer; it takes ~5 s when idle
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 
-# The course's JupyterLab settings and where ./course setup installs them.
+# The course's JupyterLab settings (./course setup installs them into the
+# environment's JupyterLab, as overrides of its defaults).
 SHIPPED_SETTINGS = ROOT / 'lab' / 'overrides.json'
 
 

@@ -392,8 +392,9 @@ def test_no_news_question_on_opening(browser, lab):
 
 
 def test_news_check_sees_the_question(browser, lab):
-    """With the question switched back on by the user's own setting, the
-    check above sees it: it can fail."""
+    """With fetchNews "none" (JupyterLab's default, which the shipped
+    settings override) set as the user's own setting, the question shows
+    and the check above sees it: it can fail."""
     plugin = '@jupyterlab/apputils-extension:notification'
     lab.user_settings(plugin, {'fetchNews': 'none'})
     try:
