@@ -1,0 +1,480 @@
+"""LeNet-5 as LeCun, Bottou, Bengio and Haffner built it in 1998.
+
+"Gradient-Based Learning Applied to Document Recognition", Proc. IEEE 86(11),
+section II.B (the layers), appendix A (squashing function, initialisation)
+and C (stochastic diagonal Levenberg-Marquardt).  The switches of
+`lenet5()` swap one of the paper's choices for the book's (§6.6) at a time,
+for the side-by-side of notebooks/lenet5_1998.ipynb.
+
+The paper's output prototypes are 7x12 bitmaps of the digits drawn in +1/-1,
+but the paper shows them only as a small figure, not as numbers.  The
+bitmaps in PROTOTYPE_ART below are our own drawing: plain 7-wide, 12-tall
+digits, '#' for +1 and '.' for -1, each row of 7 read left to right.
+"""
+import time
+
+import numpy as np
+from mxnet import autograd, gluon, init, nd
+from mxnet.gluon import nn
+
+from .training import Epoch
+
+# Appendix A: f(a) = A tanh(S a), so that f(1) = 1 and f(-1) = -1.
+A, S = 1.7159, 2 / 3
+# Section II.B: background (white) -0.1, ink (black) 1.175.
+BACKGROUND, INK = -0.1, 1.175
+# Table I: the S2 maps each C3 map reads.
+C3_TABLE = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1),
+    (5, 0, 1, 2), (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 2, 3, 4, 5),
+)
+# The paper's table of trainable parameters and connections (section II.B).
+PAPER_COUNTS = {
+    'C1': (156, 122304), 'S2': (12, 5880), 'C3': (1516, 151600),
+    'S4': (32, 2000), 'C5': (48120, 48120), 'F6': (10164, 10164),
+}
+PAPER_TEST_ERROR = 0.0095  # section III.C, regular training set
+# Section III.C: global learning rate per pass, (passes, rate); then 1e-5.
+PAPER_LR_STEPS = ((2, 0.0005), (3, 0.0002), (3, 0.0001), (4, 0.00005))
+PAPER_LR_AFTER = 0.00001
+PAPER_EPOCHS = 20
+SDLM_MU, SDLM_PATTERNS = 0.02, 500  # appendix C
+
+PROTOTYPE_ART = """
+..###..  ...#...  .#####.  .#####.  .....#.
+.#...#.  ..##...  #.....#  #.....#  ....##.
+#.....#  .#.#...  ......#  ......#  ...#.#.
+#.....#  ...#...  ......#  ......#  ..#..#.
+#.....#  ...#...  .....#.  ..####.  .#...#.
+#.....#  ...#...  ....#..  ......#  #....#.
+#.....#  ...#...  ...#...  ......#  #######
+#.....#  ...#...  ..#....  ......#  .....#.
+#.....#  ...#...  .#.....  ......#  .....#.
+#.....#  ...#...  #......  #.....#  .....#.
+.#...#.  ...#...  #......  #.....#  .....#.
+..###..  .#####.  #######  .#####.  .....#.
+
+#######  ..####.  #######  .#####.  .#####.
+#......  .#.....  ......#  #.....#  #.....#
+#......  #......  .....#.  #.....#  #.....#
+#......  #......  .....#.  #.....#  #.....#
+######.  #.####.  ....#..  .#####.  #.....#
+......#  ##....#  ....#..  #.....#  .######
+......#  #.....#  ...#...  #.....#  ......#
+......#  #.....#  ...#...  #.....#  ......#
+......#  #.....#  ..#....  #.....#  ......#
+#.....#  #.....#  ..#....  #.....#  .....#.
+#.....#  .#...#.  ..#....  #.....#  ....#..
+.#####.  ..###..  ..#....  .#####.  .###...
+"""
+
+
+def prototypes(art=PROTOTYPE_ART):
+    """Return the 10x84 array of +1/-1 RBF prototypes drawn in `art`.
+
+    `art` holds blocks of digits side by side, blocks apart by a blank line.
+    """
+    digits = []
+    for block in art.strip().split('\n\n'):
+        rows = [line.split() for line in block.splitlines()]
+        digits += [[row[d] for row in rows] for d in range(len(rows[0]))]
+    return np.array([[1.0 if c == '#' else -1.0 for c in ''.join(digit)]
+                     for digit in digits], dtype=np.float32)
+
+
+def squash(a):
+    """The paper's squashing function 1.7159 tanh(2a/3) (appendix A)."""
+    return A * nd.tanh(S * a) if isinstance(a, nd.NDArray) else \
+        A * np.tanh(S * np.asarray(a))
+
+
+class FanInUniform(init.Initializer):
+    """Uniform in (-2.4/F, 2.4/F), F each unit's fan-in (appendix A).
+
+    `fan_in` is one number, or one per output map (C3's maps differ).
+    """
+
+    def __init__(self, fan_in):
+        super().__init__(fan_in=fan_in)
+        self.fan_in = fan_in
+
+    def _init_weight(self, _, arr):
+        bound = 2.4 / np.asarray(self.fan_in, dtype=np.float32)
+        bound = bound.reshape((-1,) + (1,) * (arr.ndim - 1))
+        arr[:] = nd.random.uniform(-1, 1, arr.shape) * nd.array(bound)
+
+    _init_bias = _init_default = _init_weight
+
+
+init.register(FanInUniform)
+
+
+def _activate(F, x, activation):
+    if activation == 'squash':
+        return A * F.tanh(S * x)
+    return F.Activation(x, act_type=activation)
+
+
+class InputScaling(nn.HybridBlock):
+    """Map pixels in [0, 1] to the paper's range and pad 28x28 to 32x32.
+
+    With paper=False it only pads with zeros (the book pads in its first
+    convolution instead).
+    """
+
+    def __init__(self, paper=True, pad=2, **kwargs):
+        super().__init__(**kwargs)
+        self.paper, self.pad = paper, pad
+
+    def hybrid_forward(self, F, x):
+        background = BACKGROUND if self.paper else 0.0
+        if self.paper:
+            x = x * (INK - BACKGROUND) + BACKGROUND
+        p = self.pad
+        return F.pad(x, mode='constant', constant_value=background,
+                     pad_width=(0, 0, 0, 0, p, p, p, p))
+
+
+class Conv(nn.HybridBlock):
+    """A squashed 5x5 convolution whose map i reads only the input maps
+    `table[i]` (all of them without a table); C1, C3 and C5."""
+
+    def __init__(self, channels, in_channels, kernel=5, table=None,
+                 activation='squash', **kwargs):
+        super().__init__(**kwargs)
+        self.channels, self.kernel, self.activation = channels, kernel, \
+            activation
+        if table is None:
+            table = [range(in_channels)] * channels
+        mask = np.zeros((channels, in_channels, kernel, kernel), np.float32)
+        for i, maps in enumerate(table):
+            mask[i, list(maps)] = 1
+        fan_in = mask.reshape(channels, -1).sum(axis=1).tolist()
+        with self.name_scope():
+            self.weight = self.params.get(
+                'weight', shape=mask.shape, init=FanInUniform(fan_in))
+            self.bias = self.params.get('bias', shape=(channels,),
+                                        init=FanInUniform(fan_in))
+            self.mask = self.params.get_constant('mask', mask)
+
+    def hybrid_forward(self, F, x, weight, bias, mask):
+        k = self.kernel
+        a = F.Convolution(x, weight * mask, bias, kernel=(k, k),
+                          num_filter=self.channels)
+        return _activate(F, a, self.activation)
+
+    def trainable(self):
+        """The connected weights and the biases."""
+        return int(self.mask.data().sum().asscalar()) + self.channels
+
+    def connections(self, out_shape):
+        return self.trainable() * out_shape[2] * out_shape[3]
+
+
+class Subsampling(nn.HybridBlock):
+    """S2 and S4: each unit adds a 2x2 block of its map, times the map's
+    trainable coefficient, plus the map's bias, then squashes."""
+
+    def __init__(self, channels, activation='squash', **kwargs):
+        super().__init__(**kwargs)
+        self.channels, self.activation = channels, activation
+        with self.name_scope():  # fan-in 4: the block's four inputs
+            self.coef = self.params.get('coef', shape=(1, channels, 1, 1),
+                                        init=FanInUniform(4))
+            self.bias = self.params.get('bias', shape=(1, channels, 1, 1),
+                                        init=FanInUniform(4))
+
+    def hybrid_forward(self, F, x, coef, bias):
+        s = F.Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='sum')
+        a = F.broadcast_add(F.broadcast_mul(s, coef), bias)
+        return _activate(F, a, self.activation)
+
+    def trainable(self):
+        return self.coef.data().size + self.bias.data().size
+
+    def connections(self, out_shape):
+        # Each unit: four inputs and the bias.
+        return out_shape[1] * out_shape[2] * out_shape[3] * (4 + 1)
+
+
+class Full(nn.HybridBlock):
+    """F6: a squashed full connection of 84 units."""
+
+    def __init__(self, units, in_units, activation='squash', **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.activation = units, activation
+        with self.name_scope():
+            self.weight = self.params.get('weight', shape=(units, in_units),
+                                          init=FanInUniform(in_units))
+            self.bias = self.params.get('bias', shape=(units,),
+                                        init=FanInUniform(in_units))
+
+    def hybrid_forward(self, F, x, weight, bias):
+        a = F.FullyConnected(x, weight, bias, num_hidden=self.units,
+                             flatten=True)
+        return _activate(F, a, self.activation)
+
+    def trainable(self):
+        return self.weight.data().size + self.bias.data().size
+
+    def connections(self, out_shape):
+        return self.trainable()
+
+
+class RBF(nn.HybridBlock):
+    """The output: unit i returns the squared distance of F6 to the fixed
+    prototype i, a penalty (the smallest wins)."""
+
+    def __init__(self, art=PROTOTYPE_ART, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.prototypes = self.params.get_constant('prototypes',
+                                                       prototypes(art))
+
+    def hybrid_forward(self, F, x, prototypes):
+        x2 = F.sum(x * x, axis=1, keepdims=True)
+        w2 = F.sum(prototypes * prototypes, axis=1).reshape((1, -1))
+        xw = F.dot(x, prototypes, transpose_b=True)
+        return F.broadcast_add(F.broadcast_sub(x2, 2 * xw), w2)
+
+    def trainable(self):
+        return 0
+
+    def connections(self, out_shape):
+        return out_shape[1] * self.prototypes.data().shape[1]
+
+
+class LeNet5(nn.HybridSequential):
+    """LeNet-5; `penalties` says if its outputs are RBF penalties (the
+    smallest wins) or scores (the largest wins)."""
+
+    def __init__(self, penalties=True, **kwargs):
+        super().__init__(**kwargs)
+        self.penalties = penalties
+
+    def predict(self, X):
+        """The class of each image of X."""
+        y_hat = self(X)
+        return (y_hat.argmin if self.penalties else y_hat.argmax)(axis=1)
+
+
+NAMES = ('input', 'C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output')
+
+
+def lenet5(activation='squash', pooling='paper', c3_table=True,
+           output='rbf', scaling='paper'):
+    """Return LeNet-5 of 1998; the switches swap in the book's choices.
+
+    activation: 'squash' (paper) or 'sigmoid' (book); pooling: 'paper'
+    (trainable subsampling, squashed) or 'avg' (the book's plain average);
+    c3_table: Table I (True) or C3 reading all of S2 (False); output: 'rbf'
+    (paper) or 'dense' (the book's 10 scores for a softmax); scaling:
+    'paper' (-0.1 / 1.175) or 'plain' (pixels in [0, 1]).
+    """
+    net = LeNet5(penalties=(output == 'rbf'))
+    if pooling == 'paper':
+        def pool(c, name):
+            return Subsampling(c, activation, prefix=name + '_')
+    elif pooling == 'avg':
+        def pool(c, name):
+            return nn.AvgPool2D(pool_size=2, strides=2, prefix=name + '_')
+    else:
+        raise ValueError(f"unknown pooling {pooling!r}; choose 'paper' or "
+                         f"'avg'")
+    if activation not in ('squash', 'sigmoid'):
+        raise ValueError(f"unknown activation {activation!r}; choose "
+                         f"'squash' or 'sigmoid'")
+    if output not in ('rbf', 'dense'):
+        raise ValueError(f"unknown output {output!r}; choose 'rbf' or "
+                         f"'dense'")
+    if scaling not in ('paper', 'plain'):
+        raise ValueError(f"unknown scaling {scaling!r}; choose 'paper' or "
+                         f"'plain'")
+    with net.name_scope():
+        net.add(InputScaling(scaling == 'paper', prefix='input_'),
+                Conv(6, 1, activation=activation, prefix='c1_'),
+                pool(6, 's2'),
+                Conv(16, 6, table=C3_TABLE if c3_table else None,
+                     activation=activation, prefix='c3_'),
+                pool(16, 's4'),
+                Conv(120, 16, activation=activation, prefix='c5_'),
+                Full(84, 120, activation=activation, prefix='f6_'))
+        if output == 'rbf':
+            net.add(RBF(prefix='output_'))
+        else:
+            net.add(nn.Dense(10, in_units=84, prefix='output_',
+                             weight_initializer=FanInUniform(84),
+                             bias_initializer=FanInUniform(84)))
+    return net
+
+
+def layer_counts(net, size=28):
+    """Each layer's trainable parameters and connections, measured on the
+    built, initialised `net`: {name: (parameters, connections)}."""
+    X = nd.zeros((1, 1, size, size))
+    counts = {}
+    for name, layer in zip(NAMES, net):
+        X = layer(X)
+        if hasattr(layer, 'trainable'):
+            counts[name] = (layer.trainable(), layer.connections(X.shape))
+        elif name != 'input':  # the book's layers: weight sharing aside
+            n = sum(p.data().size for p in layer.collect_params().values())
+            counts[name] = (n, n if isinstance(layer, nn.Dense) else None)
+    return counts
+
+
+class Loss(gluon.loss.Loss):
+    """The paper's criterion on RBF penalties y (section II.C).
+
+    The MSE criterion is y of the correct class.  With `j` the MAP term
+    log(e^-j + sum_i e^-y_i) is added, which pushes the other classes'
+    penalties up.
+    """
+
+    def __init__(self, j=None, **kwargs):
+        super().__init__(None, 0, **kwargs)
+        self.j = j
+
+    def hybrid_forward(self, F, y, label):
+        loss = F.pick(y, label, axis=1)
+        if self.j is not None:
+            z = F.concat(-y, F.ones_like(F.slice_axis(y, 1, 0, 1)) * -self.j,
+                         dim=1)
+            top = F.max(z, axis=1, keepdims=True)
+            lse = F.log(F.sum(F.exp(F.broadcast_sub(z, top)), axis=1))
+            loss = loss + lse + top.reshape((-1,))
+        return loss
+
+
+def paper_lr(epoch):
+    """The paper's global learning rate in pass `epoch` (0 = the first)."""
+    start = 0
+    for passes, rate in PAPER_LR_STEPS:
+        if epoch < start + passes:
+            return rate
+        start += passes
+    return PAPER_LR_AFTER
+
+
+def lr_schedule(epoch, base):
+    """The paper's schedule rescaled to start at `base` (for substitutes)."""
+    return base * paper_lr(epoch) / PAPER_LR_STEPS[0][1]
+
+
+class SDLM:
+    """Stochastic diagonal Levenberg-Marquardt (appendix C), mini-batched.
+
+    Before each pass, `estimate` measures each parameter's diagonal
+    Gauss-Newton term h_kk on `patterns` images; `step` then moves every
+    parameter by -lr / (mu + h_kk) times its gradient averaged over the
+    batch.  The paper backpropagates diagonal second derivatives layer by
+    layer; here h_kk is the Gauss-Newton diagonal of the MSE criterion,
+    estimated with random +-1 probes of F6's outputs.
+    """
+
+    def __init__(self, net, mu=SDLM_MU, chunk=10):
+        self.net, self.mu, self.chunk = net, mu, chunk
+        self.params = [p for p in net.collect_params().values()
+                       if p.grad_req != 'null']
+        self.h = None
+
+    def estimate(self, X):
+        """Average h_kk over the images X (pixels in [0, 1])."""
+        body = self.net[:-1]  # up to F6, the RBF's input
+        h = [nd.zeros(p.shape) for p in self.params]
+        for start in range(0, X.shape[0], self.chunk):
+            x = X[start:start + self.chunk]
+            with autograd.record():
+                f6 = body(x)
+                v = nd.random.randint(0, 2, f6.shape).astype('float32')
+                out = (f6 * (2 * v - 1)).sum()
+            out.backward()
+            for hk, p in zip(h, self.params):
+                hk += p.grad() ** 2
+        # E[(sum_p J_p^T v_p)^2] = sum_p diag(J_p^T J_p) for random signs
+        # v_p; the criterion's second derivative in F6 is 2.  Chunks of
+        # few images keep the cross terms' noise small.
+        self.h = [2 * hk / X.shape[0] for hk in h]
+        return self.h
+
+    def step(self, lr, batch_size):
+        for p, hk in zip(self.params, self.h):
+            p.data()[:] -= lr / batch_size / (self.mu + hk) * p.grad()
+
+
+def error_rate(net, data_iter):
+    """The fraction of the images of data_iter that `net` misclassifies."""
+    wrong, n = 0, 0
+    for X, y in data_iter:
+        wrong += (net.predict(X) != y).sum().asscalar()
+        n += y.size
+    return wrong / n
+
+
+def train(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
+          optimizer='adam', lr=0.001, loss=None, schedule=lr_schedule,
+          momentum=0.9, verbose=True):
+    """Train LeNet-5 with the paper's schedule shape; return the history.
+
+    optimizer: 'sdlm' (the paper's, mini-batched), or a named substitute,
+    'adam' or 'sgd' (with `momentum`).  The rate in pass e is
+    schedule(e, lr): by default the paper's steps, rescaled to start at
+    lr.  `loss` defaults to the paper's MSE criterion for an RBF output,
+    softmax cross-entropy for a dense one.  Returns d2l.Epoch records;
+    their train_acc and test_acc are 1 - the error rates.
+    """
+    if loss is None:
+        loss = Loss() if net.penalties else \
+            gluon.loss.SoftmaxCrossEntropyLoss()
+    sdlm, trainer = None, None
+    if optimizer == 'sdlm':
+        sdlm = SDLM(net)
+    else:
+        hyper = {'learning_rate': schedule(0, lr)}
+        if optimizer == 'sgd':
+            hyper['momentum'] = momentum
+        trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
+    history = []
+    for epoch in range(num_epochs):
+        start, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
+        if sdlm:
+            sdlm.estimate(_first_images(train_iter, SDLM_PATTERNS))
+        rate = schedule(epoch, lr)
+        if trainer:
+            trainer.set_learning_rate(rate)
+        for X, y in train_iter:
+            with autograd.record():
+                y_hat = net(X)
+                l = loss(y_hat, y)
+            l.backward()
+            if sdlm:
+                sdlm.step(rate, X.shape[0])
+            else:
+                trainer.step(X.shape[0])
+            pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
+            loss_sum += l.sum().asscalar()
+            wrong += (pred != y).sum().asscalar()
+            n += y.size
+        test_error = error_rate(net, test_iter)
+        record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,
+                       1 - test_error, time.time() - start)
+        history.append(record)
+        if verbose:
+            print(f'epoch {epoch + 1}, lr {rate:.2g}, loss {record.loss:.4f}'
+                  f', train error {wrong / n:.2%}, test error '
+                  f'{test_error:.2%}, time {record.seconds:.1f} sec',
+                  flush=True)
+    return history
+
+
+def _first_images(data_iter, n):
+    """The first n images data_iter hands out (in this pass's order)."""
+    batches, got = [], 0
+    for X, _ in data_iter:
+        batches.append(X)
+        got += X.shape[0]
+        if got >= n:
+            break
+    return nd.concat(*batches, dim=0)[:n]

@@ -1,0 +1,269 @@
+"""LeNet-5 of 1998: the paper's counts, layers, loss, training and runs."""
+import importlib.util
+import json
+import pathlib
+import statistics
+
+import numpy as np
+import pytest
+
+import d2l_local as d2l
+from d2l_local import lenet5 as L
+from mxnet import autograd, gluon, nd  # noqa: E402  (after d2l_local)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location(
+    'lenet5_1998', ROOT / 'tools' / 'lenet5_1998.py')
+tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tool)
+
+# Section II.B's table, as printed in the paper.
+PAPER = {'C1': (156, 122304), 'S2': (12, 5880), 'C3': (1516, 151600),
+         'S4': (32, 2000), 'C5': (48120, 48120), 'F6': (10164, 10164)}
+# Table I as the paper prints it: row = S2 map, column = C3 map 0..15.
+TABLE_I = ['X...XXX..XXXX.XX',
+           'XX...XXX..XXXX.X',
+           'XXX...XXX..X.XXX',
+           '.XXX..XXXX..X.XX',
+           '..XXX..XXXX.XX.X',
+           '...XXX..XXXX.XXX']
+SHAPES = {'input': (2, 1, 32, 32), 'C1': (2, 6, 28, 28),
+          'S2': (2, 6, 14, 14), 'C3': (2, 16, 10, 10), 'S4': (2, 16, 5, 5),
+          'C5': (2, 120, 1, 1), 'F6': (2, 84), 'output': (2, 10)}
+
+
+@pytest.fixture
+def net():
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    return net
+
+
+def fake_images(n, seed=0):
+    """n 28x28 images of class 0 (a bar) or 1 (a ring), and labels."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+    X[y == 0, 6:22, 12:16] = 255
+    X[y == 1, 8:20, 8:20] = 255
+    X[y == 1, 11:17, 11:17] = 0
+    return X, y.astype(np.float32)
+
+
+def fake_load(batch_size):
+    (X, y), (X_test, y_test) = fake_images(64), fake_images(32, seed=1)
+    return (d2l.ArrayIter(X, y, batch_size, shuffle=True),
+            d2l.ArrayIter(X_test, y_test, batch_size))
+
+
+def test_counts_equal_the_papers_table(net):
+    counts = L.layer_counts(net)
+    assert {k: counts[k] for k in PAPER} == PAPER
+    assert L.PAPER_COUNTS == PAPER
+    assert counts['output'] == (0, 840)  # fixed prototypes: nothing learnt
+
+
+def test_counts_follow_the_net_not_a_table():
+    net = L.lenet5(c3_table=False)
+    net.initialize()
+    counts = L.layer_counts(net)
+    assert counts['C3'] == (16 * (6 * 25 + 1), 16 * 151 * 100)
+    assert counts['C1'] == PAPER['C1']
+
+
+def test_c3_mask_is_table_i(net):
+    mask = net[3].mask.data().asnumpy()
+    assert mask.shape == (16, 6, 5, 5)
+    reads = mask.max(axis=(2, 3))  # (C3 map, S2 map): 1 if connected
+    table = np.array([[c == 'X' for c in row] for row in TABLE_I]).T
+    np.testing.assert_array_equal(reads, table)
+    assert set(np.unique(mask)) == {0.0, 1.0}
+    # Every 5x5 window is all in or all out.
+    assert ((mask.sum(axis=(2, 3)) == 25) | (reads == 0)).all()
+
+
+def test_masked_weights_get_no_gradient(net):
+    X = nd.random.uniform(shape=(3, 1, 28, 28))
+    with autograd.record():
+        loss = L.Loss()(net(X), nd.array([0, 1, 2]))
+    loss.backward()
+    grad = net[3].weight.grad().asnumpy()
+    mask = net[3].mask.data().asnumpy()
+    assert (grad[mask == 0] == 0).all()
+    assert (grad[mask == 1] != 0).any()
+
+
+def test_squashing_function():
+    assert L.squash(1.0) == pytest.approx(1, abs=1e-5)
+    assert L.squash(-1.0) == pytest.approx(-1, abs=1e-5)
+    assert L.squash(50.0) == pytest.approx(1.7159)
+    out = L.squash(nd.array([1.0, 0.0]))
+    np.testing.assert_allclose(out.asnumpy(), [1, 0], atol=1e-5)
+
+
+def test_input_scaling_and_padding():
+    scale = L.InputScaling()
+    X = nd.zeros((1, 1, 28, 28))
+    X[0, 0, 10, 10] = 1
+    out = scale(X).asnumpy()
+    assert out.shape == (1, 1, 32, 32)
+    assert out[0, 0, 12, 12] == pytest.approx(1.175)  # ink, shifted by 2
+    np.testing.assert_allclose(np.unique(out), [-0.1, 1.175], rtol=1e-6)
+    plain = L.InputScaling(paper=False)(X).asnumpy()
+    assert set(np.unique(plain)) == {0.0, 1.0}
+
+
+def test_layer_shapes_and_output(net):
+    X = nd.random.uniform(shape=(2, 1, 28, 28))
+    for name, layer in zip(L.NAMES, net):
+        X = layer(X)
+        assert X.shape == SHAPES[name], name
+    assert net(nd.zeros((5, 1, 28, 28))).shape == (5, 10)
+    net.hybridize()
+    assert net.predict(nd.zeros((5, 1, 28, 28))).shape == (5,)
+
+
+def test_prototypes_are_distinct_pm1_bitmaps():
+    P = L.prototypes()
+    assert P.shape == (10, 84)
+    assert set(np.unique(P)) == {-1.0, 1.0}
+    assert len({row.tobytes() for row in P}) == 10
+    # Each digit's bitmap differs from every other in several pixels.
+    differ = (P[:, None] != P[None]).sum(axis=2)
+    assert differ[~np.eye(10, dtype=bool)].min() >= 5
+
+
+def test_rbf_outputs_squared_distances(net):
+    X = nd.random.uniform(shape=(4, 1, 28, 28))
+    f6 = net[:-1](X).asnumpy()
+    expected = ((f6[:, None, :] - L.prototypes()[None]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(net(X).asnumpy(), expected, rtol=1e-4)
+
+
+def test_init_is_uniform_in_2_4_over_fan_in(net):
+    w = net[1].weight.data().asnumpy()  # C1: fan-in 25
+    assert np.abs(w).max() <= 2.4 / 25
+    assert np.abs(w).max() > 0.8 * 2.4 / 25
+    w = net[3].weight.data().asnumpy()  # C3: fan-in 75, 100 or 150
+    for i, maps in enumerate(L.C3_TABLE):
+        bound = 2.4 / (25 * len(maps))
+        assert np.abs(w[i]).max() <= bound
+        assert np.abs(w[i]).max() > 0.5 * bound
+
+
+def test_loss_mse_and_map():
+    y = nd.array([[1.0, 5.0, 9.0], [4.0, 2.0, 8.0]])
+    label = nd.array([0, 2])
+    np.testing.assert_allclose(L.Loss()(y, label).asnumpy(), [1, 8])
+    j = 3.0
+    expected = [y_d + np.log(np.exp(-j) + np.exp(-row).sum())
+                for y_d, row in zip([1, 8], y.asnumpy())]
+    np.testing.assert_allclose(L.Loss(j)(y, label).asnumpy(), expected,
+                               rtol=1e-5)
+
+
+def test_the_papers_learning_rate_steps():
+    rates = [L.paper_lr(e) for e in range(20)]
+    assert rates == [0.0005] * 2 + [0.0002] * 3 + [0.0001] * 3 \
+        + [0.00005] * 4 + [0.00001] * 8
+    assert L.lr_schedule(5, 0.01) == pytest.approx(0.002)
+    squeezed = tool.compressed(5)
+    assert [squeezed(e, 0.0005) for e in range(5)] == pytest.approx(
+        [L.paper_lr(e) for e in (0, 4, 8, 12, 16)])
+
+
+@pytest.mark.parametrize('optimizer, lr', [('adam', 0.003), ('sgd', 0.01),
+                                           ('sdlm', 0.0001)])
+def test_one_training_step_lowers_the_loss(optimizer, lr):
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    X, y = fake_images(32)
+    X, y = nd.array(X[:, None] / 255), nd.array(y)
+    loss = L.Loss()
+    before = loss(net(X), y).mean().asscalar()
+    if optimizer == 'sdlm':
+        sdlm = L.SDLM(net)
+        sdlm.estimate(X)
+        assert all((h >= 0).min().asscalar() for h in sdlm.h)
+    else:
+        trainer = gluon.Trainer(net.collect_params(), optimizer,
+                                {'learning_rate': lr})
+    with autograd.record():
+        l = loss(net(X), y)
+    l.backward()
+    if optimizer == 'sdlm':
+        sdlm.step(lr, 32)
+    else:
+        trainer.step(32)
+    assert loss(net(X), y).mean().asscalar() < before
+
+
+def test_sdlm_estimates_the_f6_bias_curvature(net):
+    # For F6's biases h = 2 f'(a)^2 exactly, whatever the probes draw.
+    X = nd.random.uniform(shape=(20, 1, 28, 28))
+    sdlm = L.SDLM(net, chunk=1)
+    h = dict(zip([p.name for p in sdlm.params], sdlm.estimate(X)))
+    a = net[5](net[4](net[3](net[2](net[1](net[0](X))))))
+    pre = nd.FullyConnected(a, net[6].weight.data(), net[6].bias.data(),
+                            num_hidden=84)
+    slope = L.A * L.S * (1 - nd.tanh(L.S * pre) ** 2)
+    expected = (2 * slope ** 2).mean(axis=0).asnumpy()
+    np.testing.assert_allclose(h[net[6].bias.name].asnumpy(), expected,
+                               rtol=1e-4)
+
+
+def test_train_returns_a_history_of_errors():
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    history = L.train(net, *fake_load(16), num_epochs=2, lr=0.003,
+                      verbose=False)
+    assert [e.epoch for e in history] == [1, 2]
+    assert history[-1].loss < history[0].loss
+    assert all(0 <= e.test_acc <= 1 for e in history)
+
+
+def test_tool_full_resumes_and_summarises(tmp_path, monkeypatch):
+    path = tmp_path / 'full.json'
+    record = tool.full([0], epochs=1, path=path, load=fake_load)
+    assert [r['seed'] for r in record['runs']] == [0]
+    assert len(record['runs'][0]['history']) == 1
+    ran = []
+    monkeypatch.setattr(tool, 'run', lambda *a, **k: ran.append(a))
+    tool.full([0], epochs=1, path=path, load=fake_load)  # saved: skipped
+    assert ran == []
+    monkeypatch.undo()
+    record = tool.full([2, 1], epochs=1, path=path, load=fake_load)
+    assert [r['seed'] for r in record['runs']] == [0, 1, 2]
+    errors = [r['final_test_error'] for r in record['runs']]
+    assert record['summary']['median'] == statistics.median(errors)
+    assert json.loads(path.read_text()) == record
+    with pytest.raises(ValueError, match='another configuration'):
+        tool.full([3], epochs=2, path=path, load=fake_load)
+
+
+def test_tool_grid_merges_rows_in_order(tmp_path, monkeypatch):
+    path = tmp_path / 'grid.csv'
+    for spec in tool.VARIANTS:
+        monkeypatch.setitem(spec, 'epochs', 1)
+    tool.grid(['full C3', 'paper'], [0], path=path, load=fake_load)
+    tool.grid(['dense softmax'], [1, 0], path=path, load=fake_load)
+    rows = tool.read_grid(path)
+    assert list(rows) == [('paper', 0), ('full C3', 0),
+                          ('dense softmax', 0), ('dense softmax', 1)]
+    assert rows[('full C3', 0)]['params'] == str(
+        60000 - 1516 + 16 * 151)
+    assert all(0 <= float(r['test_error']) <= 1 for r in rows.values())
+
+
+def test_the_saved_full_run_meets_the_bound():
+    record = json.loads(d2l.result_path('lenet5_1998.json').read_text())
+    runs = record['runs']
+    assert len({r['seed'] for r in runs}) >= 3
+    assert all(len(r['history']) == L.PAPER_EPOCHS for r in runs)
+    errors = [r['final_test_error'] for r in runs]
+    assert errors == [1 - r['history'][-1]['test_acc'] for r in runs]
+    assert record['summary']['median'] == statistics.median(errors)
+    assert statistics.median(errors) <= 0.011
