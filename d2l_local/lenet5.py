@@ -415,7 +415,8 @@ def error_rate(net, data_iter):
 
 def train(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
           optimizer='adam', lr=0.001, loss=None, schedule=lr_schedule,
-          momentum=0.9, verbose=True):
+          momentum=0.9, verbose=True, start=0, trainer=None,
+          on_epoch=None):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm' (the paper's, mini-batched), or a named substitute,
@@ -423,21 +424,23 @@ def train(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     schedule(e, lr): by default the paper's steps, rescaled to start at
     lr.  `loss` defaults to the paper's MSE criterion for an RBF output,
     softmax cross-entropy for a dense one.  Returns d2l.Epoch records;
-    their train_acc and test_acc are 1 - the error rates.
+    their train_acc and test_acc are 1 - the error rates.  To resume, pass
+    the pass to `start` from and the saved `trainer`; `on_epoch(record,
+    trainer)` is called after every pass (tools/lenet5_1998.py saves).
     """
     if loss is None:
         loss = Loss() if net.penalties else \
             gluon.loss.SoftmaxCrossEntropyLoss()
-    sdlm, trainer = None, None
+    sdlm = None
     if optimizer == 'sdlm':
         sdlm = SDLM(net)
-    else:
+    elif trainer is None:
         hyper = {'learning_rate': schedule(0, lr)}
         if optimizer == 'sgd':
             hyper['momentum'] = momentum
         trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
     history = []
-    for epoch in range(num_epochs):
+    for epoch in range(start, num_epochs):
         start, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
         if sdlm:
             sdlm.estimate(_first_images(train_iter, SDLM_PATTERNS))
@@ -466,6 +469,8 @@ def train(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                   f', train error {wrong / n:.2%}, test error '
                   f'{test_error:.2%}, time {record.seconds:.1f} sec',
                   flush=True)
+        if on_epoch is not None:
+            on_epoch(record, trainer)
     return history
 
 

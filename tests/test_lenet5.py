@@ -267,3 +267,15 @@ def test_the_saved_full_run_meets_the_bound():
     assert errors == [1 - r['history'][-1]['test_acc'] for r in runs]
     assert record['summary']['median'] == statistics.median(errors)
     assert statistics.median(errors) <= 0.011
+
+
+def test_tool_run_resumes_from_its_checkpoint(tmp_path):
+    spec = dict(tool.FULL, epochs=1)
+    checkpoint = tmp_path / 'ck'
+    first, _ = tool.run(spec, 0, *fake_load(16), False, checkpoint)
+    assert (tmp_path / 'ck.params').exists()
+    spec['epochs'] = 2
+    history, net = tool.run(spec, 0, *fake_load(16), False, checkpoint)
+    assert history[0] == first[0] and len(history) == 2
+    saved = json.loads((tmp_path / 'ck.json').read_text())
+    assert [e['epoch'] for e in saved] == [1, 2]

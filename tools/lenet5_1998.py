@@ -45,7 +45,7 @@ GRID_CSV = RESULTS / 'lenet5_1998_grid.csv'
 # steps, with Adam in place of SDLM on mini-batches (a named substitute).
 FULL = dict(net={}, optimizer='adam', lr=0.003, batch_size=64, j=None,
             epochs=L.PAPER_EPOCHS)
-GRID_EPOCHS = 5
+GRID_EPOCHS = 3
 GRID_FIELDS = ['variant', 'change', 'seed', 'epochs', 'test_error',
                'train_error', 'params', 'seconds', 'load']
 BOOK_NET = dict(activation='sigmoid', pooling='avg', c3_table=False,
@@ -70,8 +70,8 @@ VARIANTS = [
     variant('dense softmax', "the book's dense output and softmax "
             'cross-entropy instead of RBF units and the MSE criterion',
             net=dict(output='dense')),
-    variant('MAP loss', "the paper's MAP criterion (j = 1) instead of "
-            'plain MSE', j=1.0),
+    variant('MAP loss', "the paper's MAP criterion (j = 10) instead of "
+            'plain MSE', j=10.0),
     variant('plain input', 'pixels in [0, 1] padded with 0 instead of '
             '-0.1 / 1.175', net=dict(scaling='plain')),
     variant('sdlm', "the paper's stochastic diagonal Levenberg-Marquardt "
@@ -92,21 +92,42 @@ def compressed(epochs):
     return schedule
 
 
-def run(spec, seed, train_iter, test_iter, verbose=True):
+def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
     """Train spec's net from `seed`; return (history, net).
 
-    The iterators must serve batches of spec['batch_size'].
+    The iterators must serve batches of spec['batch_size'].  With a
+    `checkpoint` path prefix the net, the trainer and the history are saved
+    after every pass, and a run found there resumes after its last pass
+    (with a fresh shuffling order from then on).
     """
     d2l.set_seed(seed)
     net = L.lenet5(**spec['net'])
     net.initialize(ctx=mx.cpu())
     net.hybridize()
     loss = L.Loss(spec['j']) if net.penalties else None
-    history = L.train(net, train_iter, test_iter, spec['epochs'],
-                      optimizer=spec['optimizer'], lr=spec['lr'], loss=loss,
-                      schedule=compressed(spec['epochs']),
-                      momentum=spec.get('momentum', 0.9), verbose=verbose)
-    return history, net
+    history, trainer, on_epoch = [], None, None
+    if checkpoint is not None and spec['optimizer'] != 'sdlm':
+        trainer = mx.gluon.Trainer(net.collect_params(), spec['optimizer'],
+                                   {'learning_rate': spec['lr']})
+        saved = pathlib.Path(f'{checkpoint}.json')
+        if saved.exists():
+            history = [d2l.Epoch(**e) for e in json.loads(saved.read_text())]
+            net.load_parameters(f'{checkpoint}.params')
+            trainer.load_states(f'{checkpoint}.states')
+            d2l.set_seed(seed + 1000 * len(history))
+
+        def on_epoch(record, trainer):
+            history.append(record)
+            net.save_parameters(f'{checkpoint}.params')
+            trainer.save_states(f'{checkpoint}.states')
+            saved.write_text(json.dumps([e._asdict() for e in history]))
+    done = list(history)
+    rest = L.train(net, train_iter, test_iter, spec['epochs'],
+                   optimizer=spec['optimizer'], lr=spec['lr'], loss=loss,
+                   schedule=compressed(spec['epochs']),
+                   momentum=spec.get('momentum', 0.9), verbose=verbose,
+                   start=len(done), trainer=trainer, on_epoch=on_epoch)
+    return done + rest, net
 
 
 def _locked(path):
@@ -202,12 +223,16 @@ def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None):
             continue
         data = data or load(spec['batch_size'])
         print(f'--- seed {seed}', flush=True)
-        history, _ = run(spec, seed, *data)
+        checkpoint = pathlib.Path(tempfile.gettempdir()) \
+            / f'{path.stem}_seed{seed}'
+        history, _ = run(spec, seed, *data, checkpoint=checkpoint)
         merge_run({'seed': seed,
                    'history': [e._asdict() for e in history],
                    'final_test_error': 1 - history[-1].test_acc,
                    'seconds': sum(e.seconds for e in history),
                    'load': os.getloadavg()[0]}, config, path)
+        for suffix in ('.json', '.params', '.states'):
+            pathlib.Path(f'{checkpoint}{suffix}').unlink(missing_ok=True)
     return read_full(path)
 
 
