@@ -279,3 +279,49 @@ def test_tool_run_resumes_from_its_checkpoint(tmp_path):
     assert history[0] == first[0] and len(history) == 2
     saved = json.loads((tmp_path / 'ck.json').read_text())
     assert [e['epoch'] for e in saved] == [1, 2]
+
+
+# The notebook's tasks (d2l_local/tasks/lenet5.py).
+
+def test_q1_right_blank_and_typical_slips():
+    from d2l_local.tasks.lenet5 import ____, q1
+    namespace = {}
+    exec(q1.code, namespace)
+    assert namespace['c3_params'] == 1516
+    assert q1.grade(namespace['c3_params']).status == 'right'
+    assert q1.grade(____).status == 'blank'
+    for wrong, says in [(2416, 'all six'), (1500, 'weights only'),
+                        (151600, 'connections'), ('1516', 'a number')]:
+        result = q1.grade(wrong)
+        assert result.status == 'wrong' and says in result.message
+
+
+def test_q2_right_blank_and_typical_slips():
+    from d2l_local.tasks.lenet5 import ____, q2
+    namespace = {'nd': nd}
+    exec(q2.code, namespace)
+    assert q2.grade(namespace['subsample']).status == 'right'
+    assert q2.grade(____).status == 'blank'
+    assert q2.grade(lambda x, coef, bias: ____).status == 'blank'
+
+    def pooled(x, kind):
+        return nd.Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type=kind)
+    slips = [
+        (lambda x, c, b: L.squash(pooled(x, 'avg') * c + b), 'averages'),
+        (lambda x, c, b: pooled(x, 'sum') * c + b, 'squashing'),
+        (lambda x, c, b: nd.tanh(pooled(x, 'sum') * c + b), 'plain tanh'),
+        (lambda x, c, b: L.squash(pooled(x, 'sum') * c), 'bias'),
+        (lambda x, c, b: x, 'shape'),
+    ]
+    for subsample, says in slips:
+        result = q2.grade(subsample)
+        assert result.status == 'wrong' and says in result.message, says
+
+
+def test_q2_reference_is_the_models_s2(net):
+    from d2l_local.tasks import lenet5 as tasks
+    x, _, _ = tasks._probe()
+    s2 = net[2]
+    want = s2(x).asnumpy()
+    found = tasks.reference(x, s2.coef.data(), s2.bias.data()).asnumpy()
+    np.testing.assert_allclose(found, want, rtol=1e-5)
