@@ -13,32 +13,24 @@ from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 
 from ..models import lenet, num_params
 from ..results import read_result
+from ..variants import variant_summary
 from . import Prediction, Task, ____, expect_net
 
 __all__ = ['____', 'q1', 'q2']
 
 
 def grid():
-    """The saved grid, one entry per variant: {name: (accuracies of its
-    seeds, params, epochs)}."""
-    found = {}
-    for row in read_result('lenet_grid.csv'):
-        accs, _, _ = found.setdefault(
-            row['variant'], ([], int(row['params']), int(row['epochs'])))
-        accs.append(float(row['test_acc']))
-    return found
+    """The saved grid by variant (d2l.variant_summary's entries)."""
+    rows = read_result('lenet_grid.csv')
+    return {entry['variant']: entry for entry in variant_summary(rows)}
 
 
-def mean(accs):
-    return sum(accs) / len(accs)
-
-
-def cite(accs):
-    """An accuracy as the text cites it, with its number of seeds."""
-    if len(accs) == 1:
-        return f'{accs[0]:.3f} (one seed)'
-    return (f'{min(accs):.3f} to {max(accs):.3f} ({len(accs)} seeds, mean '
-            f'{mean(accs):.3f})')
+def cite(entry):
+    """A variant's accuracy as the text cites it, with its seeds."""
+    if len(entry['accs']) == 1:
+        return f'{entry["accs"][0]:.3f} (one seed)'
+    return (f'{entry["low"]:.3f} to {entry["high"]:.3f} '
+            f'({len(entry["accs"])} seeds, mean {entry["mean"]:.3f})')
 
 
 # q1: which single change helps the 5-epoch baseline most?
@@ -53,13 +45,13 @@ CHOICES = {'a': ('relu', 'ReLU instead of sigmoid'),
 def best_choice(rows):
     """The letter of the choice whose grid rows have the highest mean
     accuracy."""
-    return max(CHOICES, key=lambda c: mean(rows[CHOICES[c][0]][0]))
+    return max(CHOICES, key=lambda c: rows[CHOICES[c][0]]['mean'])
 
 
 def story(rows):
     """What the grid measured for each choice, in one sentence."""
-    base = rows['baseline'][0]
-    parts = [f'{text}: {cite(rows[name][0])}'
+    base = rows['baseline']
+    parts = [f'{text}: {cite(rows[name])}'
              for name, text in CHOICES.values()]
     return (f'After 5 epochs the baseline reached {cite(base)}; '
             f'{"; ".join(parts)}. Judge each against the band in the '
@@ -185,14 +177,14 @@ def _insight(rows):
     shapes, params = reference()
     maps, units = shapes[3][1:], shapes[4][1]  # into the first Dense
     dense = maps[0] * maps[1] * maps[2] * units + units
-    chapter = rows['baseline'][1]
-    (accs, _, epochs) = rows['relu+max 16/32 adam 10ep']
+    chapter = rows['baseline']['params']
+    trained = rows['relu+max 16/32 adam 10ep']
     return (f'Your net has {params:,} parameters, {params / chapter:.1f} '
             f"times the chapter's {chapter:,}; {dense / params:.0%} of them "
             f'are in the first Dense layer, which sees {maps[0]} maps of '
             f'{maps[1]}x{maps[2]}. The '
-            f'grid trained this net with Adam for {epochs} epochs: '
-            f'{cite(accs)}.')
+            f'grid trained this net with Adam for {trained["epochs"]} '
+            f'epochs: {cite(trained)}.')
 
 
 q2 = Task(
