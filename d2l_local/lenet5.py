@@ -363,6 +363,14 @@ def lr_schedule(epoch, base):
     return base * paper_lr(epoch) / PAPER_LR_STEPS[0][1]
 
 
+def compressed_schedule(num_epochs):
+    """The paper's 20-pass steps squeezed into `num_epochs` passes: pass e
+    gets the rate of the paper's pass e * 20 // num_epochs."""
+    def schedule(epoch, base):
+        return lr_schedule(epoch * PAPER_EPOCHS // num_epochs, base)
+    return schedule
+
+
 class SDLM:
     """Stochastic diagonal Levenberg-Marquardt (appendix C), mini-batched.
 
@@ -413,21 +421,23 @@ def error_rate(net, data_iter):
     return wrong / n
 
 
-def train(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
-          optimizer='adam', lr=0.001, loss=None, schedule=lr_schedule,
-          momentum=0.9, verbose=True, start=0, trainer=None,
-          on_epoch=None):
+def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
+                 optimizer='adam', lr=0.001, loss=None, schedule=None,
+                 momentum=0.9, verbose=True, start=0, trainer=None,
+                 on_epoch=None):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm' (the paper's, mini-batched), or a named substitute,
     'adam' or 'sgd' (with `momentum`).  The rate in pass e is
     schedule(e, lr): by default the paper's steps, rescaled to start at
-    lr.  `loss` defaults to the paper's MSE criterion for an RBF output,
-    softmax cross-entropy for a dense one.  Returns d2l.Epoch records;
-    their train_acc and test_acc are 1 - the error rates.  To resume, pass
-    the pass to `start` from and the saved `trainer`; `on_epoch(record,
+    lr and squeezed into num_epochs passes (compressed_schedule).  `loss`
+    defaults to the paper's MSE criterion for an RBF output, softmax
+    cross-entropy for a dense one.  Returns d2l.Epoch records; their
+    train_acc and test_acc are 1 - the error rates.  To resume, pass the
+    pass to `start` from and the saved `trainer`; `on_epoch(record,
     trainer)` is called after every pass (tools/lenet5_1998.py saves).
     """
+    schedule = schedule or compressed_schedule(num_epochs)
     if loss is None:
         loss = Loss() if net.penalties else \
             gluon.loss.SoftmaxCrossEntropyLoss()

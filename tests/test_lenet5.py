@@ -168,7 +168,7 @@ def test_the_papers_learning_rate_steps():
     assert rates == [0.0005] * 2 + [0.0002] * 3 + [0.0001] * 3 \
         + [0.00005] * 4 + [0.00001] * 8
     assert L.lr_schedule(5, 0.01) == pytest.approx(0.002)
-    squeezed = tool.compressed(5)
+    squeezed = L.compressed_schedule(5)
     assert [squeezed(e, 0.0005) for e in range(5)] == pytest.approx(
         [L.paper_lr(e) for e in (0, 4, 8, 12, 16)])
 
@@ -218,7 +218,7 @@ def test_train_returns_a_history_of_errors():
     d2l.set_seed(0)
     net = L.lenet5()
     net.initialize()
-    history = L.train(net, *fake_load(16), num_epochs=2, lr=0.003,
+    history = L.train_lenet5(net, *fake_load(16), num_epochs=2, lr=0.003,
                       verbose=False)
     assert [e.epoch for e in history] == [1, 2]
     assert history[-1].loss < history[0].loss

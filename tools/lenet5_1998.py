@@ -85,13 +85,6 @@ VARIANTS = [
 BY_NAME = {spec['name']: spec for spec in VARIANTS}
 
 
-def compressed(epochs):
-    """The paper's 20-pass steps squeezed into `epochs` passes."""
-    def schedule(epoch, base):
-        return L.lr_schedule(epoch * L.PAPER_EPOCHS // epochs, base)
-    return schedule
-
-
 def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
     """Train spec's net from `seed`; return (history, net).
 
@@ -122,11 +115,11 @@ def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
             trainer.save_states(f'{checkpoint}.states')
             saved.write_text(json.dumps([e._asdict() for e in history]))
     done = list(history)
-    rest = L.train(net, train_iter, test_iter, spec['epochs'],
-                   optimizer=spec['optimizer'], lr=spec['lr'], loss=loss,
-                   schedule=compressed(spec['epochs']),
-                   momentum=spec.get('momentum', 0.9), verbose=verbose,
-                   start=len(done), trainer=trainer, on_epoch=on_epoch)
+    rest = L.train_lenet5(
+        net, train_iter, test_iter, spec['epochs'],
+        optimizer=spec['optimizer'], lr=spec['lr'], loss=loss,
+        momentum=spec.get('momentum', 0.9), verbose=verbose,
+        start=len(done), trainer=trainer, on_epoch=on_epoch)
     return done + rest, net
 
 
