@@ -325,3 +325,21 @@ def test_q2_reference_is_the_models_s2(net):
     want = s2(x).asnumpy()
     found = tasks.reference(x, s2.coef.data(), s2.bias.data()).asnumpy()
     np.testing.assert_allclose(found, want, rtol=1e-5)
+
+
+def test_q3_is_graded_by_the_saved_full_run(monkeypatch):
+    from d2l_local.tasks import lenet5 as tasks
+    assert [tasks.verdict(e) for e in (0.009, 0.0095, 0.011, 0.0111)] == \
+        ['a', 'b', 'b', 'c']
+    monkeypatch.setattr(tasks, 'full_run',
+                        lambda: {0: 0.0101, 1: 0.0097, 2: 0.0120})
+    q3 = tasks.q3
+    assert q3.code == "prediction = 'b'"
+    q3.check('a')
+    assert q3.last.status == 'noted'
+    q3.reveal('b')
+    assert q3.last.status == 'right' and '1.01%' in q3.last.message
+    q3.reveal('c')
+    assert q3.last.status == 'wrong'
+    q3.reveal(tasks.____)
+    assert q3.last.status == 'blank'
