@@ -159,7 +159,7 @@ def plot_layer_flow(names, shapes, figsize=(9, 2.6)):
     return fig
 
 
-def plot_seed_curves(sweep, history=None, figsize=(6, 3.4)):
+def plot_seed_curves(sweep, history=None, figsize=(7, 3.4)):
     """Plot the test accuracy per epoch of every seed in a sweep.  (§6.6)
 
     `sweep` is d2l.read_result('seed_sweep.json'): one curve per seed, the
@@ -187,6 +187,6 @@ def plot_seed_curves(sweep, history=None, figsize=(6, 3.4)):
            xticks=range(1, last + 1),
            title=f'Test accuracy per epoch, {len(runs)} seeds')
     ax.grid(alpha=0.3)
-    ax.legend(fontsize='x-small', ncol=2, loc='lower right')
+    ax.legend(fontsize='small', loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
