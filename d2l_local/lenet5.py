@@ -17,6 +17,7 @@ import numpy as np
 from mxnet import autograd, gluon, init, nd
 from mxnet.gluon import nn
 
+from .data import ArrayIter
 from .training import Epoch
 
 # Appendix A: f(a) = A tanh(S a), so that f(1) = 1 and f(-1) = -1.
@@ -482,6 +483,13 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         if on_epoch is not None:
             on_epoch(record, trainer)
     return history
+
+
+def subset(data_iter, n):
+    """An iterator over the first n images of data_iter, in batches of the
+    same size, shuffled if it was (for short runs)."""
+    return ArrayIter(data_iter.images[:n], data_iter.labels[:n],
+                     data_iter.batch_size, data_iter.shuffle)
 
 
 def _first_images(data_iter, n):
