@@ -44,7 +44,7 @@ def first_difference(net):
         X = layer(X)
         if X.shape != want:
             return (f' After layer {i + 1} ({type(layer).__name__}) your '
-                    f'net gives shape {X.shape}, the chapter\'s LeNet '
+                    f'net gives shape {X.shape}, the chapter\'s LeNet gives '
                     f'{want}.')
     return ''
 
