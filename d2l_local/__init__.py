@@ -20,8 +20,9 @@ _engine.install_hook()
 
 # Every public name and the module that defines it.
 _EXPORTS = {
-    'activations': ['ActivationExplorer', 'activation_maps', 'conv_layers',
-                    'pick_examples', 'plot_activations'],
+    'activations': ['ActivationExplorer', 'activation_maps', 'activation_of',
+                    'conv_layers', 'map_limits', 'pick_examples',
+                    'plot_activations', 'plot_kernels', 'plot_maps'],
     'checks': ['check_range'],
     'compare': ['plot_seeds'],
     'data': ['ArrayIter', 'get_fashion_mnist_labels', 'load_data',
