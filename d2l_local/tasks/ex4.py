@@ -1,0 +1,241 @@
+"""Tasks of exercise 4 (§6.6 ex. 4): what LeNet's layers respond to.
+
+q1  predict what a first-layer map of the sigmoid LeNet shows where the
+    image is empty.  The answer follows from the layer's formula for any
+    sigmoid LeNet (a window of zeros leaves the bias b, and the map shows
+    sigmoid(b), strictly between 0 and 1), so it does not depend on the
+    training run nor on quick mode; the notebook measures it on its net.
+q2  write ``layer2_maps(net, x)``: the second convolution layer's maps
+    for one image, by running the first layers; checked by calling it on
+    two nets of the check's own (sigmoid and ReLU, fixed random weights,
+    drawn without touching MXNet's random state) and comparing the arrays
+    with d2l.activation_maps.
+"""
+import collections
+
+import numpy as np
+
+from . import BLANK, Prediction, Result, Task, ____, is_blank
+
+__all__ = ['____', 'q1', 'q2']
+
+BACKGROUND_OPTIONS = {
+    'a': '0 (black): where the image is empty, no map responds',
+    'b': 'sigmoid(b), b the map\'s bias: a value between 0 and 1, never 0',
+    'c': 'below 0 for maps whose kernel is mostly negative',
+}
+
+q1 = Prediction(
+    'ex4.q1', BACKGROUND_OPTIONS, answer='b',
+    todo='replace ____ with \'a\', \'b\' or \'c\', your prediction, and '
+         'run the cell.',
+    where='the three options above the prediction cell',
+    insight='A sigmoid unit is never off: with nothing to see it still '
+            'outputs sigmoid(b), about 0.5 when b is near 0. Only a ReLU '
+            'map can be exactly 0 (max(0, b) = 0 when b < 0), which is why '
+            'the figures put ReLU maps on a scale from 0.',
+    hints=['Take a pixel of the map whose 5x5 window (padding included) '
+           'sees only zeros. The convolution adds 25 products w * 0: what '
+           'is left before the activation?',
+           'Only the bias b is left, and the map shows sigmoid(b). Which '
+           'values can 1 / (1 + exp(-b)) take?'],
+    explain='Where the 5x5 window sees only zeros the convolution gives '
+            'just the bias b, and the map shows sigmoid(b): always between '
+            '0 and 1, never 0 and never negative. On the 0-to-1 scale the '
+            'background of a sigmoid map is a middle colour, not black.')
+
+WHERE_LAYERS = ('the section "Two layers, one image": the list of net\'s '
+                'first layers and what d2l.activation_maps returns')
+SHAPE = (1, 16, 10, 10)
+
+# What the learner's function returned on a probe net (a tuple, so a
+# returned blank still reads as blank), or the error it raised.
+_Returned = collections.namedtuple('_Returned', 'value error')
+
+
+def _probe_nets():
+    """A sigmoid and a ReLU LeNet with fixed random weights, drawn from
+    NumPy's generator so that no check moves MXNet's random state."""
+    from mxnet import init, nd
+
+    from .. import lenet
+    rng = np.random.default_rng(44)
+    nets = {'sigmoid': lenet(), 'ReLU': lenet('relu', 'max')}
+    for net in nets.values():
+        net.initialize(init.Zero())
+        net(nd.zeros((1, 1, 28, 28)))
+        for param in net.collect_params().values():
+            fan_in = np.prod(param.shape[1:]) if len(param.shape) > 1 else 1
+            value = rng.normal(0, 1 / np.sqrt(fan_in), param.shape)
+            if len(param.shape) == 1:  # biases: some negative, some not
+                value = rng.uniform(-0.5, 0.5, param.shape)
+            param.set_data(nd.array(value))
+    return nets
+
+
+def probe_image():
+    """One image (1, 28, 28) as the notebook's examples hold them: a
+    bright, textured block on an empty background."""
+    from mxnet import nd
+    rng = np.random.default_rng(4)
+    image = np.zeros((1, 28, 28), dtype=np.float32)
+    image[0, 4:25, 7:21] = rng.uniform(0.3, 1, (21, 14))
+    return nd.array(image)
+
+
+_PROBES = {}
+
+
+def probes():
+    """(nets, image), built once on first use."""
+    if not _PROBES:
+        _PROBES.update(nets=_probe_nets(), image=probe_image())
+    return _PROBES['nets'], _PROBES['image']
+
+
+def wrong_layers(net, x):
+    """(array, what it is) for the outputs a slip gives instead."""
+    from mxnet import nd
+    X, found = x.expand_dims(0), []
+    slips = {0: 'the first convolution layer\'s maps (net[0]): go on '
+                'through net[1], its pooling, and net[2], the second '
+                'convolution',
+             1: 'the first layer\'s maps after pooling (net[1]): one '
+                'layer more, net[2], gives the second layer\'s maps',
+             3: 'the second layer\'s maps after their pooling (net[3]): '
+                'stop at net[2], before the pooling'}
+    for i, block in enumerate(net):
+        if i == 2:  # the second convolution without its activation
+            conv = block
+            pre = nd.Convolution(X, conv.weight.data(), conv.bias.data(),
+                                 **conv._kwargs)
+            found.append((pre.asnumpy(), 'the second convolution before '
+                          'its activation: the maps are what the layer '
+                          'outputs, after its sigmoid (or ReLU)'))
+        X = block(X)
+        if i in slips:
+            found.append((X.asnumpy(), slips[i]))
+        if i == 3:
+            break
+    return found
+
+
+def _array(value):
+    if hasattr(value, 'asnumpy'):
+        return value.asnumpy()
+    if isinstance(value, np.ndarray):
+        return value
+    return None
+
+
+def _close(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _error_text(error):
+    lines = [line.strip() for line in str(error).splitlines()
+             if line.strip()]
+    wanted = [line for line in lines if 'Check failed' in line
+              or 'Error' in line]
+    text = (wanted or lines or [''])[-1]
+    return text.split('Error: ', 1)[-1][:200]
+
+
+def assess_layer2_maps(answers):
+    """None if the function gave the second layer's maps on every probe
+    net, else what is wrong."""
+    from .. import activation_maps
+    if not isinstance(answers, dict):
+        return ('pass the function itself, q2.check(layer2_maps), not its '
+                'result: the check calls it on nets of its own.')
+    nets, x = probes()
+    for name, (value, error) in answers.items():
+        net = nets[name]
+        if error is not None:
+            text = _error_text(error)
+            if '4D' in text or 'ndim' in text:
+                return (f'the function raised {type(error).__name__}: '
+                        f'{text}. A layer takes a batch: x has shape '
+                        f'{x.shape}; x.expand_dims(0) gives the batch of '
+                        f'one, shape (1, 1, 28, 28).')
+            return (f'the function raised {type(error).__name__}: '
+                    f'{text}.')
+        found = _array(value)
+        if found is None:
+            return (f'layer2_maps should return an array (an NDArray or a '
+                    f'NumPy array) of shape {SHAPE}, but returned '
+                    f'{type(value).__name__}.')
+        expected = activation_maps(net, x, 2)
+        if _close(found, expected):
+            continue
+        if _close(found, expected[0]):
+            return (f'the maps are right but have lost their batch axis: '
+                    f'return shape {SHAPE}, one image of 16 maps, as '
+                    f'd2l.activation_maps does.')
+        for array, slip in wrong_layers(net, x):
+            if _close(found, array):
+                return f'on the check\'s {name} LeNet that gave {slip}.'
+        if found.shape == expected.shape and name != 'sigmoid':
+            return (f'right on the check\'s sigmoid LeNet, but not on its '
+                    f'{name} LeNet: run the net\'s own layers, which apply '
+                    f'their own activation, rather than a sigmoid of yours.')
+        if found.shape == expected.shape:
+            gap = float(np.abs(found - expected).max())
+            return (f'the shape is right, {SHAPE}, but on the check\'s '
+                    f'{name} LeNet the values differ from '
+                    f'd2l.activation_maps(net, x, 2) by up to {gap:.3g}. '
+                    f'Did the function run the net it was given on x, '
+                    f'through its own layers?')
+        return (f'expected an array of shape {SHAPE}, like '
+                f'd2l.activation_maps(net, x, 2); on the check\'s {name} '
+                f'LeNet the function returned shape {found.shape}.')
+    return None
+
+
+class MapsTask(Task):
+    """A task answered by a function f(net, x): check() calls it on each
+    probe net and assesses what it returned."""
+
+    def grade(self, answer):
+        if not callable(answer) or is_blank(answer):
+            return super().grade(answer)
+        nets, x = probes()
+        answers = {}
+        for name, net in nets.items():
+            try:
+                answers[name] = _Returned(answer(net, x), None)
+            except Exception as e:  # noqa: BLE001 - the learner's code
+                answers[name] = _Returned(None, e)
+            if is_blank(answers[name].value):
+                return Result(BLANK, f'Not attempted yet: {self.todo}')
+        return super().grade(answers)
+
+
+q2 = MapsTask(
+    'ex4.q2', assess_layer2_maps,
+    todo='write the body of layer2_maps(net, x): return the second '
+         'convolution layer\'s maps for the image x, shape (1, 16, 10, '
+         '10), by running the first layers of net; then run the cell.',
+    where=WHERE_LAYERS,
+    insight='Your function and d2l.activation_maps agree: a layer\'s maps '
+            'are just the output of the net cut after that convolution '
+            'and its activation. On the check\'s two nets (one sigmoid, one '
+            'ReLU, random weights) the arrays were equal to 1e-4.',
+    code='''
+def layer2_maps(net, x):
+    X = x.expand_dims(0)  # a batch of one image: (1, 1, 28, 28)
+    for block in net[:3]:  # convolution 1, its pooling, convolution 2
+        X = block(X)
+    return X
+''',
+    hints=['net is a list of layers: net[0] is the first convolution (its '
+           'sigmoid or ReLU inside), net[1] its pooling, net[2] the second '
+           'convolution. Run x through them in order.',
+           'A layer takes a batch: x has shape (1, 28, 28), and '
+           'x.expand_dims(0) makes it a batch of one, (1, 1, 28, 28).',
+           'X = x.expand_dims(0), then for block in net[:3]: X = block(X); '
+           'return X.'],
+    explain='net[:3] are the layers up to the second convolution; each '
+            'Conv2D applies its activation itself, so what comes out is '
+            'what the figures draw. d2l.activation_maps does the same and '
+            'returns a NumPy array.')
