@@ -20,6 +20,7 @@ from .data import FASHION_LABELS
 MAP_CMAP = 'magma'  # black = 0, brighter = stronger
 SIGNED_CMAP = 'RdBu_r'  # blue < 0 < red, white = 0
 IMAGE_CMAP = 'gray'
+MAX_PER_ROW = 5  # maps a row in the explorer: each stays ~100 px wide
 
 
 def conv_layers(net):
@@ -176,13 +177,14 @@ def plot_maps(image, maps, limits, title='input', label='', scale=1.1,
               per_row=None):
     """Plot one image and its maps in a grid, large enough to read.  (ex. 4)
 
-    `maps` (channels, h, w) are drawn `per_row` to a row (about a square
-    grid by default) on the colour limits `limits`, with a colour bar
-    labelled `label`; the image sits top left.  Return the figure.
+    `maps` (channels, h, w) are drawn `per_row` to a row (by default
+    about a square grid, at most MAX_PER_ROW wide) on the colour limits
+    `limits`, with a colour bar labelled `label`; the image sits top
+    left.  Return the figure.
     """
     maps = np.asarray(maps)
     channels = len(maps)
-    per_row = per_row or math.ceil(math.sqrt(channels))
+    per_row = per_row or min(math.ceil(math.sqrt(channels)), MAX_PER_ROW)
     rows = math.ceil(channels / per_row)
     fig = plt.figure(layout='constrained',
                      figsize=(scale * (per_row + 1) + 1.2, scale * rows + 0.5))

@@ -186,6 +186,14 @@ def test_plot_maps_wraps_the_maps_in_a_grid():
     assert bar.get_ylabel() == 'x'
 
 
+def test_plot_maps_keeps_wide_layers_narrow():
+    maps = np.zeros((64, 5, 5))
+    fig = d2l.plot_maps(np.zeros((28, 28)), maps, (0, 1))
+    columns = {ax.get_subplotspec().colspan.start for ax in fig.axes
+               if ax.images}
+    assert columns == set(range(d2l.activations.MAX_PER_ROW + 1))
+
+
 def test_pick_examples_keeps_classes_and_order():
     images = np.arange(8 * 4, dtype=np.uint8).reshape(8, 2, 2) * 7
     labels = np.array([0, 1, 2, 1, 0, 1, 2, 0])
