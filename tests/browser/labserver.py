@@ -75,6 +75,9 @@ class Lab:
         self.tmp = tmp
         # notebooks/ alone in an otherwise empty folder, see start()
         self.root = tmp / 'course' / 'notebooks'
+        # The notebooks as they were when the server started, untouched by
+        # the tests' runs and by anyone editing notebooks/ meanwhile.
+        self.promised = tmp / 'promised'
         self.token = secrets.token_urlsafe(24)
         self.port = free_port()
         self.base = f'http://127.0.0.1:{self.port}'
@@ -101,8 +104,9 @@ class Lab:
         # Only notebooks/: nothing else of the repository is copied or
         # linked, so a notebook reading '../tools/...' fails as it would
         # for a reader who opened it from another folder.
-        shutil.copytree(NOTEBOOKS, self.root, ignore=shutil.ignore_patterns(
-            '.ipynb_checkpoints'))
+        ignore = shutil.ignore_patterns('.ipynb_checkpoints')
+        shutil.copytree(NOTEBOOKS, self.promised, ignore=ignore)
+        shutil.copytree(self.promised, self.root)
         env = self.env()  # an empty user settings folder: shipped settings
         cmd = [
             sys.executable, '-m', 'jupyter', 'lab', '--no-browser',

@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from labserver import ARTIFACTS, NOTEBOOKS, SHIPPED_SETTINGS, notebooks
+from labserver import ARTIFACTS, SHIPPED_SETTINGS, notebooks
 
 NAMES = notebooks()
 EXPLORER = 'ex4_activations.ipynb'
@@ -56,7 +56,11 @@ KERNEL_READY_JS = """() => {
   return !!name && name !== 'No Kernel' && status === 'idle' && 'ready';
 }"""
 
-# Polled in the page until Run All has finished or cannot finish.
+# Polled in the page until Run All has finished or cannot finish.  A cell
+# whose input is collapsed shows no prompt, so no "[*]" while it waits:
+# the kernel must stay idle for SETTLE ms with no visible cell waiting (the
+# kernel is idle for an instant between two cells).
+SETTLE_MS = 2000
 RUN_STATE_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel');
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
@@ -67,11 +71,14 @@ RUN_STATE_JS = """() => {
   if (dialog) return 'dialog: ' + dialog.textContent.slice(0, 300);
   const prompts = [...panel.querySelectorAll(
     '.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
-  if (status === 'idle' && !prompts.includes('[*]:')
-      && prompts.some(p => /^\\[\\d+\\]:$/.test(p)))
-    return 'done';
-  return false;
-}"""
+  if (!(status === 'idle' && !prompts.includes('[*]:')
+        && prompts.some(p => /^\\[\\d+\\]:$/.test(p)))) {
+    window.d2lSettledSince = null;
+    return false;
+  }
+  window.d2lSettledSince ??= Date.now();
+  return Date.now() - window.d2lSettledSince >= SETTLE_MS && 'done';
+}""".replace('SETTLE_MS', str(SETTLE_MS))
 
 # The texts of notifications on screen that speak of news (the question
 # "Would you like to get notified about official Jupyter news?" is a toast).
@@ -95,6 +102,7 @@ CELLS_JS = """async () => {
   return Promise.all(cells.map(async cell => ({
     prompt: cell.querySelector('.jp-InputArea-prompt')
       ?.textContent.trim() ?? '',
+    hidden: !!cell.querySelector('.jp-InputPlaceholder'),
     outputs: [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => ({
       mime: o.dataset.mimeType ?? null, text: o.textContent.slice(0, 3000)
     })),
@@ -107,9 +115,10 @@ CELLS_JS = """async () => {
 }"""
 
 
-def saved_cells(name):
-    """The repository's notebook: what the reader is promised."""
-    return json.loads((NOTEBOOKS / name).read_text())['cells']
+def saved_cells(lab, name):
+    """The repository's notebook as `lab` started: what the reader is
+    promised."""
+    return json.loads((lab.promised / name).read_text())['cells']
 
 
 def png_count(cell):
@@ -284,8 +293,17 @@ def problems_in(cells, promised, ran):
         return [f'JupyterLab shows {len(cells)} cells, the notebook has '
                 f'{len(promised)}, the saved run {len(ran)}']
     for i, (shown, saved, done) in enumerate(zip(cells, promised, ran)):
+        collapsed = saved['metadata'].get('jupyter', {}).get('source_hidden')
+        if bool(collapsed) != shown['hidden']:
+            found.append(f'cell {i}: its input is '
+                         f'{"shown" if collapsed else "collapsed"}, the '
+                         f'notebook has it '
+                         f'{"collapsed" if collapsed else "shown"}')
         if saved['cell_type'] == 'code' and source(saved).strip():
-            if not re.fullmatch(r'\[\d+\]:', shown['prompt']):
+            if shown['hidden']:  # no prompt on screen: the saved run says
+                if done and done.get('execution_count') is None:
+                    found.append(f'cell {i} (input collapsed) did not run')
+            elif not re.fullmatch(r'\[\d+\]:', shown['prompt']):
                 found.append(f'cell {i} did not run (prompt '
                              f'{shown["prompt"]!r})')
         shows_error = False
@@ -427,7 +445,8 @@ CELL_RAN_JS = """([i, before]) => {
     && prompt !== before && 'done';
 }"""
 
-# Every code cell `indices` has run and the kernel is idle.
+# Every code cell `indices` whose input shows has run and the kernel has
+# been idle for SETTLE_MS (a collapsed cell shows no prompt).
 CELLS_RAN_JS = """(indices) => {
   const panel = document.querySelector('.jp-NotebookPanel');
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
@@ -435,10 +454,16 @@ CELLS_RAN_JS = """(indices) => {
   if (['dead', 'restarting', 'autorestarting'].includes(status))
     return 'kernel ' + status;
   const cells = panel.querySelectorAll('.jp-Notebook .jp-Cell');
-  return status === 'idle' && indices.every(i => /^\\[\\d+\\]:$/.test(
-    cells[i].querySelector('.jp-InputArea-prompt')?.textContent.trim()))
-    && 'done';
-}"""
+  const ran = indices.every(i => cells[i].querySelector(
+    '.jp-InputPlaceholder') || /^\\[\\d+\\]:$/.test(cells[i].querySelector(
+      '.jp-InputArea-prompt')?.textContent.trim()));
+  if (!(status === 'idle' && ran)) {
+    window.d2lSettledSince = null;
+    return false;
+  }
+  window.d2lSettledSince ??= Date.now();
+  return Date.now() - window.d2lSettledSince >= SETTLE_MS && 'done';
+}""".replace('SETTLE_MS', str(SETTLE_MS))
 
 # Where `text` first stands on line `row` of an editor, as a box on screen
 # (the highlighter splits a line into many text nodes; the editor must be
@@ -470,11 +495,11 @@ TEXT_BOX_JS = """(content, [text, row]) => {
 }"""
 
 
-def first_task(name):
+def first_task(lab, name):
     """(cell index, cell source, task) of the notebook's first task that
     a check can call right (a prediction is only graded later)."""
     from d2l_local.tasks import Prediction
-    cells = saved_cells(name)
+    cells = saved_cells(lab, name)
     modules = TASK_IMPORT.findall('\n'.join(
         source(c) for c in cells if c['cell_type'] == 'code'))
     assert modules, f'{name} imports no task module (d2l_local.tasks.NAME)'
@@ -606,14 +631,14 @@ def test_a_learner_answers_the_first_task(browser, lab):
     a wrong answer in place of the blank and runs the cell (Not yet:),
     then the right one (Correct!).  The answer is the task's own solution
     (`q.code`), so the test follows the task."""
-    index, text, task = first_task(CHAPTER)
+    index, text, task = first_task(lab, CHAPTER)
     answer = answer_for_blank(text, task.code)
     wrong = a_wrong_answer(task, answer) if answer else 'None'
     check = text.splitlines()[-1]
     # Its own copy in another folder: the Run All test's copy stays blank.
     name = f'learner/{CHAPTER}'
     (lab.root / 'learner').mkdir(exist_ok=True)
-    shutil.copy(NOTEBOOKS / CHAPTER, lab.root / name)
+    shutil.copy(lab.promised / CHAPTER, lab.root / name)
     tab = OpenNotebook(lab, browser, name)
     start, cpu = time.monotonic(), lab.cpu_seconds()
     try:
@@ -622,7 +647,7 @@ def test_a_learner_answers_the_first_task(browser, lab):
         learner = Learner(tab, index)
         learner.select()
         tab.menu('Run', 'notebook:run-all-above')
-        above = [i for i, cell in enumerate(saved_cells(CHAPTER)[:index])
+        above = [i for i, cell in enumerate(saved_cells(lab, CHAPTER)[:index])
                  if cell['cell_type'] == 'code' and source(cell).strip()]
         state = tab.wait_for(CELLS_RAN_JS, RUN_TIMEOUT, arg=above)
         assert state == 'done', f'Run All Above: {state}' + where(lab)
@@ -668,7 +693,7 @@ def test_run_all_in_jupyterlab(opened, lab, name):
     try:
         problems = [] if tab.state == 'done' else [f'Run All: {tab.state}']
         cells = tab.cells()
-        problems += problems_in(cells, saved_cells(name), tab.save())
+        problems += problems_in(cells, saved_cells(lab, name), tab.save())
         problems += [f'a notification asks about news: {text!r} (is '
                      f'lab/overrides.json installed? ./course setup)'
                      for text in tab.news()]
@@ -785,6 +810,7 @@ def test_activation_explorer_responds(opened, lab):
             problems.append(f'setting {label!r} to {value!r} did not change '
                             f'the maps within {REDRAW_TIMEOUT} s')
         shown = now or snapshot(maps)
-    problems += problems_in(tab.cells(), saved_cells(EXPLORER), tab.save())
+    problems += problems_in(tab.cells(), saved_cells(lab, EXPLORER),
+                            tab.save())
     assert not problems, (f'{EXPLORER} explorer:\n' + '\n'.join(problems)
                           + where(lab))
