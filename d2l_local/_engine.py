@@ -163,6 +163,9 @@ def describe():
     wait = {None: 'spin briefly, then sleep (the cores were idle)',
             'PASSIVE': 'sleep (the cores were busy)',
             'ACTIVE': 'spin'}.get(policy, policy)
+    if threads == '1':  # one thread has no partner to wait for
+        wait = 'no waiting (one thread)'
+
     yours = [k for k, (_, o) in SETTINGS.items() if o == 'yours']
     line = (f'MXNet engine: {engine or "ThreadedEngine"}, '
             f'{threads or "default"} OpenMP thread(s) that wait by: {wait}')

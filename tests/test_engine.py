@@ -140,8 +140,9 @@ def test_the_readers_settings_win():
                         'OMP_NUM_THREADS': '3', 'OMP_WAIT_POLICY': 'ACTIVE'}
     assert 'yours: MXNET_ENGINE_TYPE, OMP_NUM_THREADS, OMP_WAIT_POLICY' in line
     # A reader's thread count is the one the wait policy is chosen for.
-    one, _, _ = settings_after(OMP_NUM_THREADS='1')
+    one, _, line = settings_after(OMP_NUM_THREADS='1')
     assert one['OMP_NUM_THREADS'] == '1' and one['OMP_WAIT_POLICY'] is None
+    assert '1 OpenMP thread(s) that wait by: no waiting (one thread)' in line
 
 
 def test_a_child_process_makes_its_own_choice():
