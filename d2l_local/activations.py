@@ -90,59 +90,126 @@ def _scale_label(activation, limits):
     return f'{name} output ({low:.3g} to {high:.3g}, all panels)'
 
 
-def _plain(ax):
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
 def _images(X):
     images = X.asnumpy() if hasattr(X, 'asnumpy') else np.asarray(X)
     return images.reshape((-1,) + images.shape[-2:])
 
 
-def plot_activations(net, X, layer, titles=None, scale=1.0):
+def _figure(sizes, left=0.9, right=1.1, top=0.45, bottom=0.05):
+    """A figure of axes of exact sizes (width, height) in inches, one under
+    the other, each with `top` inches free above it and a colour-bar axes
+    at its right; return (fig, [(ax, cax), ...])."""
+    width = left + max(w for w, _ in sizes) + right
+    height = sum(top + h for _, h in sizes) + bottom
+    fig = plt.figure(figsize=(width, height))
+    pairs, y = [], height
+    for w, h in sizes:
+        y -= top + h
+        ax = fig.add_axes((left / width, y / height, w / width, h / height))
+        cax = fig.add_axes(((left + w + 0.12) / width,
+                            (y + 0.05 * h) / height, 0.15 / width,
+                            0.9 * h / height))
+        pairs.append((ax, cax))
+    return fig, pairs
+
+
+class _Tiles:
+    """A grid of maps drawn as one image on one colour scale, in one axes,
+    with images (gray, 0 to 1) in chosen cells: a figure of many panels
+    that renders as fast as one.  `gap` is (rows, columns) of blank pixels
+    between cells."""
+
+    def __init__(self, grid, limits, gap=(1, 1)):
+        self.grid, self.limits = grid, limits
+        self.h, self.w = next(np.shape(t) for row in grid for t in row
+                              if t is not None)
+        self.gy, self.gx = gap
+        rows, cols = len(grid), max(len(row) for row in grid)
+        self.shape = (rows * (self.h + self.gy) - self.gy,
+                      cols * (self.w + self.gx) - self.gx)
+
+    def size(self, tile):
+        """(width, height) in inches when a tile is `tile` inches wide."""
+        return (tile * self.shape[1] / self.w, tile * self.shape[0] / self.w)
+
+    def draw(self, ax):
+        """Draw the grid into `ax`; return the image (for a colour bar)."""
+        self.ax = ax
+        cmap = plt.get_cmap(_cmap(self.limits)).copy()
+        cmap.set_bad('white')
+        tiled = np.full(self.shape, np.nan, dtype=np.float32)
+        for i, row in enumerate(self.grid):
+            for j, tile in enumerate(row):
+                if tile is not None:
+                    y, x = self.corner(i, j)
+                    tiled[y:y + self.h, x:x + self.w] = tile
+        self.image = ax.imshow(tiled, cmap=cmap, vmin=self.limits[0],
+                               vmax=self.limits[1], interpolation='nearest')
+        ax.set_axis_off()
+        return self.image
+
+    def corner(self, i, j):
+        """(y, x) of the top-left pixel of cell (row i, column j)."""
+        return i * (self.h + self.gy), j * (self.w + self.gx)
+
+    def put(self, i, j, image):
+        """Draw `image` (gray, 0 to 1) in cell (i, j), at the cell's size."""
+        y, x = self.corner(i, j)
+        self.ax.imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=1,
+                       interpolation='nearest',
+                       extent=(x - 0.5, x + self.w - 0.5, y + self.h - 0.5,
+                               y - 0.5))
+        self.ax.set_xlim(-0.5, self.shape[1] - 0.5)  # keep the whole grid
+        self.ax.set_ylim(self.shape[0] - 0.5, -0.5)
+
+    def label(self, i, j, text, where='above'):
+        """Write `text` just above cell (i, j), or at its left."""
+        y, x = self.corner(i, j)
+        if where == 'left':
+            self.ax.text(x - 1.5, y + self.h / 2, text, ha='right',
+                         va='center', fontsize='small')
+        else:
+            self.ax.text(x + (self.w - 1) / 2, y - 0.8, text,
+                         ha='center', va='bottom', fontsize='small')
+
+
+def plot_activations(net, X, layer, titles=None, scale=0.75):
     """Plot images beside their maps from convolution `layer`.  (ex. 4)
 
-    One row per image of X: the image itself, then one panel per channel.
-    All maps share one colour scale (see map_limits) with a colour bar, so
-    a colour means the same value in every panel.  Return the figure.
+    One row per image of X: the image itself, then its maps, one per
+    channel (numbered above).  All maps are one image on one colour scale
+    (see map_limits) with a colour bar, so a colour means the same value
+    in every panel.  Return the figure.
     """
     maps = activation_maps(net, X, layer)
     images = _images(X)
     activation = activation_of(net, layer)
     limits = map_limits(activation, maps)
-    n, channels = maps.shape[:2]
-    fig, axes = plt.subplots(
-        n, channels + 1, squeeze=False, layout='constrained',
-        figsize=(scale * (channels + 1) + 1.0, scale * n + 0.5))
-    for i in range(n):
-        axes[i, 0].imshow(images[i], cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        axes[i, 0].set_title(titles[i] if titles else 'input',
-                             fontsize='small')
-        for c in range(channels):
-            im = axes[i, c + 1].imshow(maps[i, c], cmap=_cmap(limits),
-                                       vmin=limits[0], vmax=limits[1])
-            if i == 0:
-                axes[i, c + 1].set_title(f'map {c}', fontsize='small')
-    for ax in axes.flat:
-        _plain(ax)
-    fig.colorbar(im, ax=axes[:, 1:].ravel().tolist(), shrink=0.8,
+    n, channels, h, w = maps.shape
+    gap = max(1, h // 8)
+    tiles = _Tiles([[None] + list(m) for m in maps], limits, (gap, gap))
+    fig, [(ax, cax)] = _figure([tiles.size(scale)])
+    fig.colorbar(tiles.draw(ax), cax=cax,
                  label=_scale_label(activation, limits))
-    fig.suptitle(f'convolution layer {layer}: {channels} maps '
-                 f'({maps.shape[2]}x{maps.shape[3]}) per image',
-                 fontsize='medium')
+    for i in range(n):
+        tiles.put(i, 0, images[i])
+        tiles.label(i, 0, titles[i] if titles else 'input', where='left')
+    for c in range(channels):
+        tiles.label(0, c + 1, f'map {c}' if channels <= 8 else f'{c}')
+    ax.set_title(f'convolution layer {layer}: {channels} maps ({h}x{w}) '
+                 f'per image', fontsize='medium', pad=16)
     return fig
 
 
-def plot_kernels(nets, layer=1, scale=1.0):
+def plot_kernels(nets, layer=1, scale=0.75):
     """Plot the kernels of each net's first convolution layer.  (ex. 4)
 
-    `nets` maps a name to a net; one row per net, one panel per kernel,
-    titled with its bias.  All kernels share a diverging colour map centred
-    at 0 (white), with symmetric limits and a colour bar.  Return the
-    figure.
+    `nets` maps a name to a net: one row per net, one kernel per cell,
+    labelled with its bias, on a diverging colour map centred at 0 (white)
+    with limits symmetric about 0: one scale and colour bar per net.
+    Return the figure.
     """
-    kernels = {}
+    rows = []
     for name, net in nets.items():
         conv = _conv(net, layer)
         weight = conv.weight.data().asnumpy()
@@ -151,57 +218,44 @@ def plot_kernels(nets, layer=1, scale=1.0):
                              f'{weight.shape[1]} input channels; only a '
                              f'layer that sees the image (layer 1) has one '
                              f'kernel per map to draw')
-        kernels[name] = weight[:, 0], conv.bias.data().asnumpy()
-    top = max(float(np.abs(w).max()) for w, _ in kernels.values()) or 1.0
-    channels = max(len(w) for w, _ in kernels.values())
-    fig, axes = plt.subplots(
-        len(nets), channels, squeeze=False, layout='constrained',
-        figsize=(scale * channels + 1.0, scale * len(nets) + 0.6))
-    for row, (name, (weight, bias)) in enumerate(kernels.items()):
-        for c in range(channels):
-            ax = axes[row, c]
-            _plain(ax)
-            if c >= len(weight):
-                ax.set_axis_off()
-                continue
-            im = ax.imshow(weight[c], cmap=SIGNED_CMAP, vmin=-top, vmax=top)
-            ax.set_title(f'{c}: bias {bias[c]:+.2f}', fontsize='small')
-        axes[row, 0].set_ylabel(name)
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8,
-                 label='weight (white = 0)')
-    fig.suptitle(f'kernels of convolution layer {layer}', fontsize='medium')
+        top = float(np.abs(weight).max()) or 1.0
+        rows.append((name, conv.bias.data().asnumpy(),
+                     _Tiles([list(weight[:, 0])], (-top, top))))
+    fig, pairs = _figure([tiles.size(scale) for _, _, tiles in rows],
+                         top=0.5)
+    for (ax, cax), (name, bias, tiles) in zip(pairs, rows):
+        fig.colorbar(tiles.draw(ax), cax=cax, label='weight')
+        for c, b in enumerate(bias):
+            tiles.label(0, c, f'{c}: bias {b:+.2f}')
+        tiles.label(0, 0, name, where='left')
+    fig.suptitle(f'kernels of convolution layer {layer} (white = 0)',
+                 fontsize='medium', y=1.0)
     return fig
 
 
-def plot_maps(image, maps, limits, title='input', label='', scale=1.1,
-              per_row=None):
+def plot_maps(image, maps, limits, title='input', label='', heading='',
+              scale=1.25, per_row=None):
     """Plot one image and its maps in a grid, large enough to read.  (ex. 4)
 
     `maps` (channels, h, w) are drawn `per_row` to a row (by default
-    about a square grid, at most MAX_PER_ROW wide) on the colour limits
-    `limits`, with a colour bar labelled `label`; the image sits top
-    left.  Return the figure.
+    about a square grid, at most MAX_PER_ROW wide), each `scale` inches
+    wide, on the colour limits `limits`, with a colour bar labelled
+    `label`; the image sits top left.  Return the figure.
     """
     maps = np.asarray(maps)
-    channels = len(maps)
+    channels, h, w = maps.shape
     per_row = per_row or min(math.ceil(math.sqrt(channels)), MAX_PER_ROW)
-    rows = math.ceil(channels / per_row)
-    fig = plt.figure(layout='constrained',
-                     figsize=(scale * (per_row + 1) + 1.2, scale * rows + 0.5))
-    grid = fig.add_gridspec(rows, per_row + 1)
-    ax = fig.add_subplot(grid[0, 0])
-    ax.imshow(_images(image)[0], cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    ax.set_title(title, fontsize='small')
-    _plain(ax)
-    map_axes = []
+    grid = [[None] + list(maps[r:r + per_row])
+            for r in range(0, channels, per_row)]
+    # room for a label above each row: a fifth of a map's height
+    tiles = _Tiles(grid, limits, gap=(max(2, h // 4), max(1, w // 8)))
+    fig, [(ax, cax)] = _figure([tiles.size(scale)], left=0.1)
+    fig.colorbar(tiles.draw(ax), cax=cax, label=label)
+    tiles.put(0, 0, _images(image)[0])
+    tiles.label(0, 0, title)
     for c in range(channels):
-        ax = fig.add_subplot(grid[c // per_row, c % per_row + 1])
-        im = ax.imshow(maps[c], cmap=_cmap(limits), vmin=limits[0],
-                       vmax=limits[1])
-        ax.set_title(f'map {c}', fontsize='small')
-        _plain(ax)
-        map_axes.append(ax)
-    fig.colorbar(im, ax=map_axes, shrink=0.9, label=label)
+        tiles.label(c // per_row, c % per_row + 1, f'map {c}')
+    ax.set_title(heading, fontsize='medium', pad=16)
     return fig
 
 
@@ -283,12 +337,12 @@ class ActivationExplorer:
         model, layer = self.model.value, self.layer.value
         maps = activation_maps(self.nets[model], image, layer)[0]
         limits, label = self.limits(model, layer)
-        fig = plot_maps(image, maps, limits, title=self.label.value,
-                        label=label.replace('all panels', 'all examples'),
-                        scale=self.scale)
-        fig.suptitle(f'{model} LeNet, convolution layer {layer}: '
-                     f'{len(maps)} maps of {maps.shape[1]}x{maps.shape[2]}',
-                     fontsize='medium')
+        fig = plot_maps(
+            image, maps, limits, title=self.label.value,
+            label=label.replace('all panels', 'all examples'),
+            heading=f'{model} LeNet, convolution layer {layer}: '
+                    f'{len(maps)} maps of {maps.shape[1]}x{maps.shape[2]}',
+            scale=self.scale)
         plt.close(fig)  # shown through the Output widget only
         self.fig = fig
         # Set the widget's outputs directly rather than capturing display()

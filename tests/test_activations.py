@@ -71,8 +71,35 @@ def test_a_layer_that_is_not_there_is_refused(nets):
         d2l.activation_maps(nets['relu'], nd.zeros((1, 1, 28, 28)), 3)
 
 
-def images_of(ax):
-    return [im.get_array() for im in ax.images]
+def runs(filled):
+    """(start, stop) of each run of True in a 1-D boolean array."""
+    edges = np.flatnonzero(np.diff(np.r_[0, filled.astype(int), 0]))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def cells(image):
+    """The tiles of a tiled figure image: a grid (list of rows) of the
+    blocks that blank (NaN) rows and columns separate; empty cells
+    (all blank) are left out."""
+    values = np.ma.filled(image.get_array().astype(float), np.nan)
+    rows = runs(~np.isnan(values).all(axis=1))
+    cols = runs(~np.isnan(values).all(axis=0))
+    grid = [[values[r0:r1, c0:c1] for c0, c1 in cols] for r0, r1 in rows]
+    return [[tile for tile in row if not np.isnan(tile).all()]
+            for row in grid]
+
+
+def tiled(fig):
+    """The figure's tiled images (one per axes that holds images)."""
+    return [ax.images[0] for ax in fig.axes if ax.images]
+
+
+def colour_bars(fig):
+    return [ax for ax in fig.axes if not ax.images and ax.collections]
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
 
 
 @pytest.mark.parametrize('layer, channels', [(1, 6), (2, 16)])
@@ -80,39 +107,41 @@ def test_figure_shows_input_and_every_map(nets, layer, channels):
     net = nets['relu']
     X = nd.random.uniform(shape=(3, 1, 28, 28))
     fig = d2l.plot_activations(net, X, layer, titles=['a', 'b', 'c'])
-    panels = [ax for ax in fig.axes if ax.images]
-    axes = np.array(panels).reshape(3, channels + 1)
+    (image,) = tiled(fig)
+    ax = image.axes
     maps = d2l.activation_maps(net, X, layer)
+    grid = cells(image)
+    assert len(grid) == 3 and {len(row) for row in grid} == {channels}
     for i in range(3):
-        assert axes[i, 0].get_title() == 'abc'[i]
-        np.testing.assert_array_equal(axes[i, 0].images[0].get_array(),
-                                      X[i, 0].asnumpy())
-        assert axes[i, 0].images[0].get_clim() == (0, 1)
         for c in range(channels):
-            np.testing.assert_array_equal(
-                axes[i, c + 1].images[0].get_array(), maps[i, c])
-    assert [ax.get_title() for ax in axes[0, 1:]] == [
-        f'map {c}' for c in range(channels)]
-    assert f'{channels} maps' in fig._suptitle.get_text()
-
-
-def map_images(fig):
-    """The images of a figure's maps (all panels but the inputs)."""
-    return [ax.images[0] for ax in fig.axes
-            if ax.images and ax.get_subplotspec().colspan.start > 0]
-
-
-def colour_bars(fig):
-    return [ax for ax in fig.axes if not ax.images and ax.collections]
+            np.testing.assert_array_equal(grid[i][c], maps[i, c])
+    inputs = ax.images[1:]
+    assert len(inputs) == 3
+    for i, shown_input in enumerate(inputs):
+        np.testing.assert_array_equal(shown_input.get_array(),
+                                      X[i, 0].asnumpy())
+        assert shown_input.get_clim() == (0, 1)
+        left, right, bottom, top = shown_input.get_extent()
+        assert right < 0 + maps.shape[3]  # the first column, before maps
+        assert top < bottom  # drawn upright, in row i
+    tops = [im.get_extent()[3] for im in inputs]
+    assert tops == sorted(tops)
+    assert ax.get_xlim()[1] == image.get_array().shape[1] - 0.5
+    labels = texts(ax)
+    assert {'a', 'b', 'c'} <= set(labels)
+    names = [f'map {c}' for c in range(channels)] if channels <= 8 else [
+        str(c) for c in range(channels)]
+    assert set(names) <= set(labels)
+    assert f'{channels} maps' in ax.get_title()
 
 
 def test_sigmoid_maps_share_the_whole_0_to_1_scale(nets):
     X = nd.random.uniform(shape=(2, 1, 28, 28))
     fig = d2l.plot_activations(nets['sigmoid'], X, 2)
-    images = map_images(fig)
-    assert len(images) == 2 * 16
-    assert {im.get_clim() for im in images} == {(0, 1)}
-    assert {im.get_cmap().name for im in images} == {d2l.activations.MAP_CMAP}
+    (image,) = tiled(fig)
+    assert sum(len(row) for row in cells(image)) == 2 * 16
+    assert image.get_clim() == (0, 1)
+    assert image.get_cmap().name.startswith(d2l.activations.MAP_CMAP)
     (bar,) = colour_bars(fig)
     assert bar.get_ylim() == (0, 1)
     assert 'sigmoid output (0 to 1' in bar.get_ylabel()
@@ -122,8 +151,8 @@ def test_relu_maps_share_a_scale_from_0_to_their_largest_value(nets):
     X = nd.random.uniform(shape=(3, 1, 28, 28))
     maps = d2l.activation_maps(nets['relu'], X, 1)
     fig = d2l.plot_activations(nets['relu'], X, 1)
-    limits = {im.get_clim() for im in map_images(fig)}
-    assert limits == {(0, float(maps.max()))}
+    (image,) = tiled(fig)
+    assert image.get_clim() == (0, float(maps.max()))
     (bar,) = colour_bars(fig)
     assert 'ReLU output' in bar.get_ylabel()
     assert bar.get_ylim() == pytest.approx((0, maps.max()))
@@ -145,24 +174,27 @@ def test_activation_of_reads_each_conv_layer(nets):
     assert d2l.activation_of(nets['relu'], 2) == 'relu'
 
 
-def test_kernels_on_one_diverging_scale_centred_at_0(nets):
+def test_kernels_on_a_diverging_scale_centred_at_0(nets):
     fig = d2l.plot_kernels(nets)
-    panels = [ax for ax in fig.axes if ax.images]
-    assert len(panels) == 2 * 6
-    weights = [net[0].weight.data().asnumpy()[:, 0] for net in
-               nets.values()]
-    top = max(np.abs(w).max() for w in weights)
-    for k, ax in enumerate(panels):
-        net, c = list(nets.values())[k // 6], k % 6
-        image = ax.images[0]
-        np.testing.assert_array_equal(image.get_array(), weights[k // 6][c])
+    images = tiled(fig)
+    assert len(images) == 2 == len(colour_bars(fig))
+    for image, (name, net) in zip(images, nets.items()):
+        weight = net[0].weight.data().asnumpy()[:, 0]
+        bias = net[0].bias.data().asnumpy()
+        (row,) = cells(image)
+        assert len(row) == 6
+        for c in range(6):
+            np.testing.assert_array_equal(row[c], weight[c])
+        top = np.abs(weight).max()
         assert image.get_clim() == pytest.approx((-top, top))
-        assert image.get_cmap().name == d2l.activations.SIGNED_CMAP
-        bias = net[0].bias.data().asnumpy()[c]
-        assert ax.get_title() == f'{c}: bias {bias:+.2f}'
-    assert [panels[0].get_ylabel(), panels[6].get_ylabel()] == list(nets)
-    (bar,) = colour_bars(fig)
-    assert bar.get_ylim() == pytest.approx((-top, top))
+        assert image.get_cmap().name.startswith(
+            d2l.activations.SIGNED_CMAP)
+        labels = texts(image.axes)
+        assert name in labels
+        assert [f'{c}: bias {bias[c]:+.2f}' for c in range(6)] == [
+            t for t in labels if ': bias' in t]
+    for bar, image in zip(colour_bars(fig), images):
+        assert bar.get_ylim() == pytest.approx(image.get_clim())
 
 
 def test_kernels_only_of_a_layer_that_sees_the_image(nets):
@@ -171,27 +203,29 @@ def test_kernels_only_of_a_layer_that_sees_the_image(nets):
 
 
 def test_plot_maps_wraps_the_maps_in_a_grid():
-    maps = np.random.default_rng(0).random((16, 10, 10))
+    maps = np.random.default_rng(0).random((16, 10, 10), np.float32)
     image = np.zeros((1, 28, 28))
     fig = d2l.plot_maps(image, maps, (0, 2), title='coat', label='x')
-    panels = [ax for ax in fig.axes if ax.images]
-    assert panels[0].get_title() == 'coat'
-    shown = panels[1:]
-    assert len(shown) == 16
-    spans = [(ax.get_subplotspec().rowspan.start,
-              ax.get_subplotspec().colspan.start) for ax in shown]
-    assert spans[:5] == [(0, 1), (0, 2), (0, 3), (0, 4), (1, 1)]
-    assert {ax.images[0].get_clim() for ax in shown} == {(0, 2)}
+    (shown_maps,) = tiled(fig)
+    grid = cells(shown_maps)
+    assert [len(row) for row in grid] == [4, 4, 4, 4]
+    for c in range(16):
+        np.testing.assert_array_equal(grid[c // 4][c % 4], maps[c])
+    assert shown_maps.get_clim() == (0, 2)
+    ax = shown_maps.axes
+    np.testing.assert_array_equal(ax.images[1].get_array(), image[0])
+    assert ax.images[1].get_extent()[1] < 10  # top left, in the first cell
+    assert 'coat' in texts(ax) and 'map 15' in texts(ax)
     (bar,) = colour_bars(fig)
     assert bar.get_ylabel() == 'x'
 
 
 def test_plot_maps_keeps_wide_layers_narrow():
-    maps = np.zeros((64, 5, 5))
+    maps = np.ones((64, 5, 5))
     fig = d2l.plot_maps(np.zeros((28, 28)), maps, (0, 1))
-    columns = {ax.get_subplotspec().colspan.start for ax in fig.axes
-               if ax.images}
-    assert columns == set(range(d2l.activations.MAX_PER_ROW + 1))
+    grid = cells(tiled(fig)[0])
+    assert max(len(row) for row in grid) == d2l.activations.MAX_PER_ROW
+    assert sum(len(row) for row in grid) == 64
 
 
 def test_pick_examples_keeps_classes_and_order():
@@ -216,9 +250,9 @@ def test_pick_examples_says_when_a_class_is_short():
 
 def shown(explorer):
     """The input image and the maps the explorer's figure shows."""
-    panels = [ax for ax in explorer.fig.axes if ax.images]
-    return (panels[0].images[0].get_array(),
-            np.stack([ax.images[0].get_array() for ax in panels[1:]]))
+    (image,) = tiled(explorer.fig)
+    maps = [tile for row in cells(image) for tile in row]
+    return image.axes.images[1].get_array(), np.stack(maps)
 
 
 def test_explorer_starts_on_the_first_choice(nets, examples):
@@ -232,7 +266,7 @@ def test_explorer_starts_on_the_first_choice(nets, examples):
     np.testing.assert_array_equal(image, x[0, 0].asnumpy())
     np.testing.assert_array_equal(
         maps, d2l.activation_maps(nets['sigmoid'], x, 1)[0])
-    assert explorer.fig.axes[0].get_title() == 'pullover'
+    assert 'pullover' in texts(explorer.fig.axes[0])
 
 
 @pytest.mark.parametrize('control, value, model, label, sample, layer', [
@@ -266,12 +300,10 @@ def test_explorer_keeps_one_scale_over_all_examples(nets, examples):
     limits = set()
     for label, sample in [('pullover', 0), ('coat', 2)]:
         explorer.label.value, explorer.sample.value = label, sample
-        limits |= {ax.images[0].get_clim()
-                   for ax in explorer.fig.axes[1:] if ax.images}
+        limits |= {image.get_clim() for image in tiled(explorer.fig)}
     assert limits == {(0, float(every.max()))}
     explorer.model.value = 'sigmoid'
-    assert {ax.images[0].get_clim() for ax in explorer.fig.axes[1:]
-            if ax.images} == {(0, 1)}
+    assert tiled(explorer.fig)[0].get_clim() == (0, 1)
 
 
 @pytest.mark.parametrize('layer', [1, 2])
@@ -283,13 +315,15 @@ def test_explorer_maps_are_large_on_screen(nets, examples, layer):
     explorer.layer.value = layer
     fig = explorer.fig
     fig.canvas.draw()
-    sizes = [ax.get_window_extent() for ax in fig.axes if ax.images]
-    assert len(sizes) == 1 + (6 if layer == 1 else 16)
-    assert min(min(box.width, box.height) for box in sizes) >= MIN_MAP_PX
-    width = fig.get_tightbbox().width * fig.dpi
-    assert width <= MAX_FIGURE_PX
-    per_row = {round(box.y0) for box in sizes[1:]}
-    assert len(sizes[1:]) / len(per_row) <= 4  # at most 4 maps a row
+    (image,) = tiled(fig)
+    grid = cells(image)
+    side = grid[0][0].shape[1]
+    pixels = image.axes.get_window_extent().width / image.get_array(
+        ).shape[1]  # screen pixels per map pixel
+    assert side * pixels >= MIN_MAP_PX
+    assert fig.get_tightbbox().width * fig.dpi <= MAX_FIGURE_PX
+    assert max(len(row) for row in grid) <= 4  # at most 4 maps a row
+    assert sum(len(row) for row in grid) == (6 if layer == 1 else 16)
 
 
 def test_explorer_displays_its_widgets(nets, examples, monkeypatch):
