@@ -28,7 +28,9 @@ def with_tasks():
     """The notebooks that import a task module, with that module's name."""
     found = []
     for path in sorted(NOTEBOOKS.glob('*.ipynb')):
-        match = TASK_IMPORT.search(path.read_text())
+        nb = nbformat.read(path, as_version=4)
+        match = TASK_IMPORT.search('\n'.join(
+            c.source for c in nb.cells if c.cell_type == 'code'))
         if match:
             found.append(pytest.param(path, match[1], id=path.stem))
     return found
