@@ -14,6 +14,7 @@ import fakedata
 from d2l_local import data, datasets, settings
 from d2l_local.tasks import ex3
 from d2l_local.tasks.ex3 import ____, q1, q2
+from taskcheck import assert_blank, assert_wrong
 
 
 def _relabel(images, labels, n):
@@ -98,10 +99,7 @@ def test_q1_solution_is_right_in_quick_mode_too(fake, monkeypatch):
 def test_q1_blank_is_not_attempted(fake):
     def mnist_accuracy(net):
         return ____
-    for answer in (mnist_accuracy, ____):
-        result = q1.grade(answer)
-        assert result.status == 'blank'
-        assert result.message.startswith('Not attempted yet')
+    assert_blank(q1, mnist_accuracy, ____)
 
 
 @pytest.mark.parametrize('load, split, words', [
@@ -123,9 +121,7 @@ def test_q1_arguments_swapped(fake):
     def mnist_accuracy(net):
         train_iter, test_iter = d2l.load_data_mnist(256)
         return d2l.evaluate_accuracy(net, test_iter)
-    result = q1.grade(mnist_accuracy)
-    assert result.status == 'wrong'
-    assert 'the data first, then the net' in result.message
+    assert_wrong(q1, mnist_accuracy, 'the data first, then the net')
 
 
 def test_q1_another_net_than_the_one_given(fake):
@@ -135,30 +131,22 @@ def test_q1_another_net_than_the_one_given(fake):
     def mnist_accuracy(net):
         _, test_iter = d2l.load_data_mnist(256)
         return d2l.evaluate_accuracy(test_iter, other)
-    result = q1.grade(mnist_accuracy)
-    assert result.status == 'wrong'
-    assert 'should return 0.8000' in result.message
-    assert 'the net it was given' in result.message
+    assert_wrong(q1, mnist_accuracy, 'should return 0.8000',
+                 'the net it was given')
 
 
 def test_q1_result_instead_of_function(fake):
-    result = q1.grade(0.8)
-    assert result.status == 'wrong'
-    assert 'pass the function itself' in result.message
+    assert_wrong(q1, 0.8, 'pass the function itself')
 
 
 def test_q1_not_a_number(fake):
-    result = q1.grade(lambda net: 'about 0.8')
-    assert result.status == 'wrong'
-    assert 'should return a number' in result.message
+    assert_wrong(q1, lambda net: 'about 0.8', 'should return a number')
 
 
 def test_q1_an_error_is_reported_not_raised(fake):
     def mnist_accuracy(net):
         return d2l.evaluate_accuracy(d2l.load_data_mnist(0)[1], net)
-    result = q1.grade(mnist_accuracy)
-    assert result.status == 'wrong'
-    assert 'raised ValueError' in result.message
+    assert_wrong(q1, mnist_accuracy, 'raised ValueError')
 
 
 def test_q1_hints_lead_to_the_solution():
@@ -185,9 +173,7 @@ def test_q2_blank_and_non_options():
     q2.reveal(____)
     assert q2.last.status == 'blank'
     assert 'You made no prediction' in q2.last.message
-    result = q2.grade('d')
-    assert result.status == 'wrong'
-    assert 'not one of the options' in result.message
+    assert_wrong(q2, 'd', 'not one of the options')
 
 
 @pytest.mark.parametrize('digits, clothes, letter', [

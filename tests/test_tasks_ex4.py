@@ -8,6 +8,7 @@ from mxnet import nd
 import d2l_local as d2l
 from d2l_local.tasks import ex4
 from d2l_local.tasks.ex4 import ____, q1, q2
+from taskcheck import assert_blank, assert_wrong
 
 
 def solution(task):
@@ -96,10 +97,7 @@ def test_q2_numpy_answers_count_too():
 def test_q2_blank_is_not_attempted():
     def layer2_maps(net, x):
         return ____
-    for answer in (____, layer2_maps):
-        result = q2.grade(answer)
-        assert result.status == 'blank'
-        assert result.message.startswith('Not attempted yet')
+    assert_blank(q2, ____, layer2_maps)
 
 
 @pytest.mark.parametrize('answer, words', [
@@ -119,11 +117,9 @@ def test_q2_wrong_layers_and_shapes(answer, words):
 
 
 def test_q2_forgetting_the_batch_axis_says_how_to_add_it():
-    result = q2.grade(layer2(3, batch=False))
-    assert result.status == 'wrong'
-    assert 'A layer takes a batch' in result.message
-    assert 'x.expand_dims(0)' in result.message
-    assert 'MXNetError: MXNetError' not in result.message
+    message = assert_wrong(q2, layer2(3, batch=False),
+                           'A layer takes a batch', 'x.expand_dims(0)')
+    assert 'MXNetError: MXNetError' not in message
 
 
 def by_hand(activation):
@@ -139,16 +135,12 @@ def by_hand(activation):
 
 
 def test_q2_the_pre_activation_is_named():
-    result = q2.grade(by_hand(None))
-    assert result.status == 'wrong'
-    assert 'before its activation' in result.message
+    assert_wrong(q2, by_hand(None), 'before its activation')
 
 
 def test_q2_a_sigmoid_of_ones_own_fails_on_the_relu_net():
-    result = q2.grade(by_hand(nd.sigmoid))
-    assert result.status == 'wrong'
-    assert 'right on the check\'s sigmoid LeNet' in result.message
-    assert 'ReLU' in result.message
+    assert_wrong(q2, by_hand(nd.sigmoid),
+                 "right on the check's sigmoid LeNet", 'ReLU')
 
 
 def test_q2_other_values_of_the_right_shape_are_measured():
@@ -169,9 +161,7 @@ def test_q2_wants_the_function_not_its_result():
 def test_q2_an_error_in_the_learners_code_is_reported():
     def layer2_maps(net, x):
         raise KeyError('oops')
-    result = q2.grade(layer2_maps)
-    assert result.status == 'wrong'
-    assert 'KeyError' in result.message
+    assert_wrong(q2, layer2_maps, 'KeyError')
 
 
 def test_the_check_leaves_mxnets_random_state_alone():

@@ -22,7 +22,6 @@ two processes can share the work.  Run from the repository root, e.g.:
     ... tools/lenet5_1998.py grid --list
 """
 import argparse
-import csv
 import fcntl
 import json
 import os
@@ -37,6 +36,8 @@ import d2l_local as d2l  # before mxnet: engine settings
 import mxnet as mx
 import numpy as np
 from d2l_local import lenet5 as L
+from d2l_local import results
+from d2l_local.results import read_rows
 
 RESULTS = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' \
     / 'results'
@@ -167,26 +168,12 @@ def summarize(runs):
 
 def read_grid(path=GRID_CSV):
     """The rows already in the grid CSV, by (variant, seed)."""
-    if not path.exists():
-        return {}
-    with open(path, newline='') as f:
-        return {(r['variant'], int(r['seed'])): r for r in csv.DictReader(f)}
+    return read_rows(path)
 
 
 def merge_row(row, path=GRID_CSV):
     """Add `row` to the grid CSV under a lock, keeping the variants' order."""
-    with _locked(path):
-        rows = read_grid(path)
-        rows[(row['variant'], int(row['seed']))] = row
-        order = {name: i for i, name in enumerate(BY_NAME)}
-        tmp = path.with_suffix('.tmp')
-        with open(tmp, 'w', newline='') as f:
-            writer = csv.DictWriter(f, GRID_FIELDS, lineterminator='\n')
-            writer.writeheader()
-            for key in sorted(rows, key=lambda k: (order.get(k[0], 99),
-                                                   k[1])):
-                writer.writerow(rows[key])
-        os.replace(tmp, path)
+    results.merge_row(row, path, GRID_FIELDS, BY_NAME)
 
 
 def environment():

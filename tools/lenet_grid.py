@@ -16,12 +16,9 @@ lock).  Run from the repository root, e.g.:
     ... tools/lenet_grid.py relu 'max pool' --seeds 0 1 2
 """
 import argparse
-import csv
-import fcntl
 import os
 import pathlib
 import sys
-import tempfile
 import time
 
 import d2l_local as d2l  # before mxnet: engine settings
@@ -29,6 +26,7 @@ import mxnet as mx
 from mxnet import init
 
 from d2l_local.models import BETTER_LENET, BETTER_RECIPE, Recipe
+from d2l_local.results import merge_row, read_rows
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CSV = ROOT / 'd2l_local' / 'results' / 'lenet_grid.csv'
@@ -138,28 +136,12 @@ def run(spec, seed, train_iter, test_iter):
 
 def merge(row, path=CSV):
     """Add `row` to the CSV under a lock, keeping the variants' order."""
-    lock_path = pathlib.Path(tempfile.gettempdir()) / 'lenet_grid.lock'
-    with open(lock_path, 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        rows = read(path)
-        rows[(row['variant'], int(row['seed']))] = row
-        order = {name: i for i, name in enumerate(BY_NAME)}
-        tmp = path.with_suffix('.tmp')
-        with open(tmp, 'w', newline='') as f:
-            writer = csv.DictWriter(f, FIELDS, lineterminator='\n')
-            writer.writeheader()
-            for key in sorted(rows, key=lambda k: (order.get(k[0], 99),
-                                                   k[1])):
-                writer.writerow(rows[key])
-        os.replace(tmp, path)
+    merge_row(row, path, FIELDS, BY_NAME)
 
 
 def read(path=CSV):
     """Return the rows already in the CSV, by (variant, seed)."""
-    if not path.exists():
-        return {}
-    with open(path, newline='') as f:
-        return {(r['variant'], int(r['seed'])): r for r in csv.DictReader(f)}
+    return read_rows(path)
 
 
 def main(argv=None):

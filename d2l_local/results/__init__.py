@@ -5,7 +5,11 @@ reader should wait, so they save their results here, inside the package:
 the notebooks find them from any working directory, on Binder too.
 """
 import csv
+import fcntl
 import json
+import os
+import pathlib
+import tempfile
 from importlib import resources
 
 
@@ -26,3 +30,34 @@ def read_result(name):
         with path.open(newline='') as f:
             return list(csv.DictReader(f))
     return json.loads(path.read_text())
+
+
+def read_rows(path):
+    """The rows of a results CSV by (variant, seed); {} if there is none."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        return {}
+    with open(path, newline='') as f:
+        return {(r['variant'], int(r['seed'])): r for r in csv.DictReader(f)}
+
+
+def merge_row(row, path, fields, order):
+    """Add `row` to the CSV at `path`, replacing the row of its (variant,
+    seed): under a lock (two tools may share the work), rows sorted by the
+    variants' place in `order`, then by seed, written to a temporary file
+    and renamed (a killed run leaves the old file whole)."""
+    path = pathlib.Path(path)
+    lock_path = pathlib.Path(tempfile.gettempdir()) / f'{path.name}.lock'
+    with open(lock_path, 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = read_rows(path)
+        rows[(row['variant'], int(row['seed']))] = row
+        place = {name: i for i, name in enumerate(order)}
+        tmp = path.with_suffix('.tmp')
+        with open(tmp, 'w', newline='') as f:
+            writer = csv.DictWriter(f, fields, lineterminator='\n')
+            writer.writeheader()
+            for key in sorted(rows, key=lambda k: (place.get(k[0], 99),
+                                                   k[1])):
+                writer.writerow(rows[key])
+        os.replace(tmp, path)

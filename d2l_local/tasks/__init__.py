@@ -24,8 +24,9 @@ measurement is in (``q2.reveal(prediction)``).
 import numbers
 import traceback
 
-__all__ = ['____', 'Task', 'Prediction', 'REGISTRY', 'expect_number',
-           'expect_shape', 'expect_net']
+__all__ = ['____', 'Task', 'FunctionTask', 'Prediction', 'REGISTRY',
+           'expect_number', 'expect_count', 'expect_shape', 'expect_net',
+           'reference_net', 'activation_of']
 
 BLANK, WRONG, RIGHT, NOTED = 'blank', 'wrong', 'right', 'noted'
 REGISTRY = {}  # every task made, by name ('lenet.q1'): tests read it
@@ -140,6 +141,26 @@ class Task:
         return f'<task {self.name}: {self.todo}>'
 
 
+class FunctionTask(Task):
+    """A task whose answer is a function the learner writes: still blank
+    while `trial(answer)` (a call of it on a probe) returns the blank
+    ____; `assess` then judges the function itself."""
+
+    def __init__(self, name, assess, trial, **kwargs):
+        super().__init__(name, assess, **kwargs)
+        self.trial = trial
+
+    def grade(self, answer):
+        if callable(answer) and not is_blank(answer):
+            try:
+                returned = self.trial(answer)
+            except Exception:  # noqa: BLE001 - assess reports it
+                returned = None
+            if is_blank(returned):
+                return Result(BLANK, f'Not attempted yet: {self.todo}')
+        return super().grade(answer)
+
+
 class Prediction(Task):
     """A prediction: recorded by check(), graded by reveal() once the
     notebook has measured the answer.
@@ -212,6 +233,21 @@ def expect_number(expected, tol=0, unit='', why=''):
     return assess
 
 
+def expect_count(expected, slips, otherwise, example):
+    """An answer that must be the whole number `expected`; `slips` maps
+    typical wrong counts to what each one counted, `otherwise` says how to
+    count, and `example` shows the form of an answer."""
+    def assess(answer):
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+            return (f'the answer should be a number (or an expression such '
+                    f'as {example}), got {type(answer).__name__} '
+                    f'{answer!r}.')
+        if answer == expected:
+            return None
+        return f'found {answer:,}: ' + (slips.get(answer) or otherwise)
+    return assess
+
+
 def expect_shape(expected, why=''):
     """An answer that must be a shape: a tuple of whole numbers."""
     expected = tuple(expected)
@@ -227,6 +263,32 @@ def expect_shape(expected, why=''):
         return (f'expected shape {expected}, found {found}.'
                 f'{" " + why if why else ""}')
     return assess
+
+
+def reference_net(make_net, probe_shape, prefix):
+    """The output shape after each layer of the net `make_net()` builds, on
+    a batch of zeros of `probe_shape`, and the net's number of parameters.
+
+    The net is built under the name prefix `prefix` and initialised with
+    zeros, so building it draws no random numbers."""
+    import mxnet as mx
+    from mxnet import init, nd
+    from ..models import num_params
+    with mx.name.Prefix(prefix):
+        net = make_net()
+    net.initialize(init.Zero())
+    X, shapes = nd.zeros(probe_shape), []
+    for layer in net:
+        X = layer(X)
+        shapes.append(X.shape)
+    return shapes, num_params(net)
+
+
+def activation_of(layer):
+    """The name of `layer`'s built-in activation ('sigmoid', 'relu'), or
+    None."""
+    act = getattr(layer, 'act', None)
+    return None if act is None else getattr(act, '_act_type', str(act))
 
 
 def expect_net(probe_shape, out_shape, layers=None, params=None):

@@ -6,13 +6,15 @@ q2's right answer comes from the saved full-data runs (the chapter's seed
 sweep and the LeNet grid), never from the notebook's own run, so it is the
 same in quick mode.
 """
-import mxnet as mx
-from mxnet import init, nd
+import functools
+
+from mxnet import nd
 from mxnet.gluon import nn
 
-from ..models import lenet, num_params
+from ..models import lenet
 from ..results import read_result
-from . import Prediction, Task, ____, expect_net
+from . import (Prediction, Task, ____, activation_of, expect_net,
+               reference_net)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -21,19 +23,12 @@ LAYERS = ['Conv2D', 'MaxPool2D', 'Conv2D', 'MaxPool2D',
           'Dense', 'Dense', 'Dense']
 
 
+@functools.cache
 def reference():
     """The reference net's output shape after each layer on PROBE and its
     number of parameters (the net: d2l.lenet(pooling='max'))."""
-    if not hasattr(reference, 'cached'):
-        with mx.name.Prefix('ex1_reference_'):
-            net = lenet(pooling='max')
-        net.initialize(init.Zero())  # draws no random numbers
-        X, shapes = nd.zeros(PROBE), []
-        for layer in net:
-            X = layer(X)
-            shapes.append(X.shape)
-        reference.cached = shapes, num_params(net)
-    return reference.cached
+    return reference_net(lambda: lenet(pooling='max'), PROBE,
+                         'ex1_reference_')
 
 
 def first_difference(net):
@@ -47,11 +42,6 @@ def first_difference(net):
                     f'net gives shape {X.shape}, the chapter\'s LeNet gives '
                     f'{want}.')
     return ''
-
-
-def _activation(layer):
-    act = getattr(layer, 'act', None)
-    return None if act is None else getattr(act, '_act_type', str(act))
 
 
 def assess_net(net):
@@ -78,7 +68,7 @@ def assess_net(net):
                      "of separate Activation layers.")
         return f'expected the layers {LAYERS}, found {found}.{extra}'
     for i, layer in enumerate(net):
-        act, last = _activation(layer), i == len(LAYERS) - 1
+        act, last = activation_of(layer), i == len(LAYERS) - 1
         if found[i] in ('Conv2D', 'Dense') and not last and act != 'sigmoid':
             return (f'layer {i + 1} ({found[i]}) has activation {act!r}; '
                     f"the chapter's LeNet uses 'sigmoid' in both "

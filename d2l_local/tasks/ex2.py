@@ -7,14 +7,16 @@ builds one of the grid's variants: ReLU, max pooling, 16 and 32 channels of
 5x5, checked by its layers, activations, shapes on a probe batch and
 parameter count.
 """
-import mxnet as mx
-from mxnet import init, nd
+import functools
+
+from mxnet import nd
 from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 
-from ..models import lenet, num_params
+from ..models import lenet
 from ..results import read_result
 from ..variants import variant_summary
-from . import Prediction, Task, ____, expect_net
+from . import (Prediction, Task, ____, activation_of, expect_net,
+               reference_net)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -86,24 +88,11 @@ LAYERS = ['Conv2D', 'MaxPool2D', 'Conv2D', 'MaxPool2D',
 VARIANT = dict(activation='relu', pooling='max', convs=((16, 5), (32, 5)))
 
 
+@functools.cache
 def reference():
     """The variant's output shape after each layer on PROBE and its number
     of parameters, from d2l.lenet(**VARIANT)."""
-    if not hasattr(reference, 'cached'):
-        with mx.name.Prefix('ex2_reference_'):
-            net = lenet(**VARIANT)
-        net.initialize(init.Zero())  # draws no random numbers
-        X, shapes = nd.zeros(PROBE), []
-        for layer in net:
-            X = layer(X)
-            shapes.append(X.shape)
-        reference.cached = shapes, num_params(net)
-    return reference.cached
-
-
-def _activation(layer):
-    act = getattr(layer, 'act', None)
-    return None if act is None else getattr(act, '_act_type', str(act))
+    return reference_net(lambda: lenet(**VARIANT), PROBE, 'ex2_reference_')
 
 
 def _layer_problem(found):
@@ -123,7 +112,7 @@ def _layer_problem(found):
 
 def _activation_problem(net, found):
     for i, layer in enumerate(net):
-        act, last = _activation(layer), i == len(found) - 1
+        act, last = activation_of(layer), i == len(found) - 1
         if found[i] in ('Conv2D', 'Dense') and not last and act != 'relu':
             return (f'layer {i + 1} ({found[i]}) has activation {act!r}; '
                     f"this variant uses 'relu' in both convolutions and "

@@ -13,7 +13,7 @@ import contextlib
 
 import mxnet as mx
 
-from . import BLANK, Prediction, Result, Task, ____, is_blank
+from . import FunctionTask, Prediction, Task, ____, expect_count
 
 __all__ = ['____', 'q1', 'q2', 'q3', 'q4']
 
@@ -99,17 +99,10 @@ COUNT_SLIPS = {
 }
 
 
-def _conv1_params(answer):
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        return (f'the answer should be a number (or an expression such as '
-                f'3 * 3 + 1), got {type(answer).__name__} {answer!r}.')
-    if answer == CONV1_PARAMS:
-        return None
-    slip = COUNT_SLIPS.get(answer)
-    return (f'found {answer:,}: '
-            + (slip or 'count the shape of one kernel (input channels x '
-                       'height x width), times the number of kernels, '
-                       'plus one bias per kernel.'))
+_conv1_params = expect_count(
+    CONV1_PARAMS, COUNT_SLIPS, 'count the shape of one kernel (input '
+    'channels x height x width), times the number of kernels, plus one bias '
+    'per kernel.', '3 * 3 + 1')
 
 
 q2 = Task(
@@ -252,24 +245,13 @@ def _try_gpu(try_gpu):
     return None
 
 
-class FunctionTask(Task):
-    """A task whose answer is a function: still blank while it returns
-    the blank ____ (called only under a simulated, refused GPU)."""
-
-    def grade(self, answer):
-        if callable(answer) and not is_blank(answer):
-            try:
-                with simulated_gpu(works=False):
-                    returned = answer()
-            except Exception:  # noqa: BLE001 - assess reports it
-                returned = None
-            if is_blank(returned):
-                return Result(BLANK, f'Not attempted yet: {self.todo}')
-        return super().grade(answer)
+def _on_refused_gpu(try_gpu):
+    with simulated_gpu(works=False):
+        return try_gpu()
 
 
 q4 = FunctionTask(
-    'lenet.q4', _try_gpu,
+    'lenet.q4', _try_gpu, _on_refused_gpu,
     todo='replace ____ in try_gpu with code that returns mx.gpu() when '
          'MXNet can use it and mx.cpu() otherwise.',
     where="the paragraph above the task (what the book's listing does "

@@ -13,7 +13,7 @@ from mxnet import nd
 
 from .. import lenet5 as L
 from ..results import read_result
-from . import BLANK, Prediction, Result, Task, ____, is_blank
+from . import FunctionTask, Prediction, Task, ____, expect_count
 
 __all__ = ['____', 'q1', 'q2', 'q3']
 
@@ -35,18 +35,10 @@ C3_SLIPS = {
 }
 
 
-def _c3_params(answer):
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        return (f'the answer should be a number (or an expression such as '
-                f'6 * (3 * 25 + 1)), got {type(answer).__name__} '
-                f'{answer!r}.')
-    if answer == C3_PARAMS:
-        return None
-    slip = C3_SLIPS.get(answer)
-    return (f'found {answer:,}: '
-            + (slip or 'go group by group in Table I: how many S2 maps does '
-                       'each C3 map read, how many 5x5 weights is that, and '
-                       'add one bias per C3 map.'))
+_c3_params = expect_count(
+    C3_PARAMS, C3_SLIPS, 'go group by group in Table I: how many S2 maps '
+    'does each C3 map read, how many 5x5 weights is that, and add one bias '
+    'per C3 map.', '6 * (3 * 25 + 1)')
 
 
 q1 = Task(
@@ -137,23 +129,8 @@ def _assess_subsample(subsample):
             'then squash.')
 
 
-class FunctionTask(Task):
-    """A task whose answer is a function: still blank while it returns
-    the blank ____ on the probe."""
-
-    def grade(self, answer):
-        if callable(answer) and not is_blank(answer):
-            try:
-                returned = answer(*_probe())
-            except Exception:  # noqa: BLE001 - assess reports it
-                returned = None
-            if is_blank(returned):
-                return Result(BLANK, f'Not attempted yet: {self.todo}')
-        return super().grade(answer)
-
-
 q2 = FunctionTask(
-    'lenet5.q2', _assess_subsample,
+    'lenet5.q2', _assess_subsample, lambda subsample: subsample(*_probe()),
     todo='write subsample(x, coef, bias): replace ____ with what S2 '
          'returns.',
     where='the description of S2 above the task',
