@@ -452,7 +452,7 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
     history = []
     for epoch in range(start, num_epochs):
-        start, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
+        tic, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
         if sdlm:
             sdlm.estimate(_first_images(train_iter, SDLM_PATTERNS))
         rate = schedule(epoch, lr)
@@ -473,7 +473,7 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
             n += y.size
         test_error = error_rate(net, test_iter)
         record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,
-                       1 - test_error, time.time() - start)
+                       1 - test_error, time.time() - tic)
         history.append(record)
         if verbose:
             print(f'epoch {epoch + 1}, lr {rate:.2g}, loss {record.loss:.4f}'
@@ -501,3 +501,47 @@ def _first_images(data_iter, n):
         if got >= n:
             break
     return nd.concat(*batches, dim=0)[:n]
+
+
+def plot_full_run(record, bound=0.011, figsize=(7.5, 3.4)):
+    """Plot the test error per pass of each seed of the saved full run.
+
+    `record` is d2l.read_result('lenet5_1998.json').  The paper's 0.95 %
+    is a dashed line, `bound` a dotted one, the learning-rate steps are
+    marked, and the scale starts at 0.  Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+    runs = record['runs']
+    if not runs:
+        raise ValueError('the record holds no runs: run '
+                         'tools/lenet5_1998.py full')
+    fig, ax = plt.subplots(figsize=figsize)
+    top = 0
+    for i, run in enumerate(runs):
+        passes = [e['epoch'] for e in run['history']]
+        errors = [100 * (1 - e['test_acc']) for e in run['history']]
+        top = max(top, max(errors))
+        ax.plot(passes, errors, 'o-', ms=3, lw=1.2, color=f'C{i}',
+                label=f"seed {run['seed']}: {errors[-1]:.2f} % after "
+                      f'{passes[-1]}', gid=f"seed:{run['seed']}")
+    last = max(len(run['history']) for run in runs)
+    ax.axhline(100 * PAPER_TEST_ERROR, color='k', ls='--', lw=1, gid='paper',
+               label=f'the paper: {100 * PAPER_TEST_ERROR:.2f} %')
+    ax.axhline(100 * bound, color='0.4', ls=':', lw=1, gid='bound',
+               label=f'the bound: {100 * bound:.1f} %')
+    edge = 0
+    for passes, rate in PAPER_LR_STEPS:
+        edge += passes
+        if edge < last:
+            ax.axvline(edge + 0.5, color='0.8', lw=0.8, zorder=0,
+                       gid='lr step')
+    ax.set(xlabel='pass over the 60,000 training digits',
+           ylabel='test error (%)', ylim=(0, 1.08 * top),
+           xticks=range(1, last + 1), xlim=(0.5, last + 0.5),
+           title='LeNet-5 on MNIST: test error per pass (grey lines: '
+                 'the learning rate steps down)')
+    ax.title.set_fontsize('medium')
+    ax.grid(axis='y', alpha=0.3)
+    ax.legend(fontsize='small', loc='upper right')
+    fig.tight_layout()
+    return fig

@@ -61,7 +61,7 @@ def verdict(entry, band):
 
 
 def plot_variants(rows, sweep=None, baseline='baseline', chance=0.1,
-                  zoom=(0.70, 0.95), figsize=(10, 7)):
+                  zoom=(0.70, 0.95), figsize=(10, 7), data='Fashion-MNIST'):
     """Chart the grid's variants against the baseline.  (§6.6 ex. 2)
 
     One row per variant (top to bottom in the grid's order), one dot per
@@ -73,7 +73,8 @@ def plot_variants(rows, sweep=None, baseline='baseline', chance=0.1,
     where rows off its scale get an arrow and their value.  Rows whose name
     holds '+' combine changes (tools/lenet_grid.py's names) and sit below a
     rule.  Artists carry gids ('band', 'chance', 'seeds:NAME',
-    'spread:NAME', 'off:NAME') so tests can find them.
+    'spread:NAME', 'off:NAME') so tests can find them.  `data` names the
+    test set in the title.
     """
     entries = variant_summary(rows)
     by_name = {e['variant']: e for e in entries}
@@ -137,8 +138,8 @@ def plot_variants(rows, sweep=None, baseline='baseline', chance=0.1,
     ]
     fig.legend(handles=handles, loc='lower center', ncol=4, fontsize=8,
                frameon=False)
-    fig.suptitle('Test accuracy on Fashion-MNIST: one dot per seed, a line '
-                 'across the seeds where several were run')
+    fig.suptitle(f'Test accuracy on {data}: one dot per seed, a line '
+                 f'across the seeds where several were run')
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 

@@ -274,6 +274,31 @@ def test_the_saved_full_run_meets_the_bound():
     assert statistics.median(errors) <= 0.011
 
 
+def test_plot_full_run_draws_each_seed_the_paper_and_the_steps():
+    def run(seed, errors):
+        return {'seed': seed, 'history': [
+            {'epoch': i + 1, 'test_acc': 1 - e} for i, e in enumerate(errors)]}
+    record = {'runs': [run(0, [0.03, 0.02, 0.012] + [0.0105] * 17),
+                       run(1, [0.028] + [0.011] * 19)]}
+    fig = L.plot_full_run(record)
+    ax = fig.axes[0]
+    by_gid = {}
+    for line in ax.get_lines():
+        by_gid.setdefault(line.get_gid(), []).append(line)
+    assert list(by_gid['seed:0'][0].get_ydata())[:3] == pytest.approx(
+        [3.0, 2.0, 1.2])
+    assert by_gid['paper'][0].get_ydata()[0] == pytest.approx(0.95)
+    assert by_gid['bound'][0].get_ydata()[0] == pytest.approx(1.1)
+    # the steps after passes 2, 5, 8 and 12 of the 20
+    assert [line.get_xdata()[0] for line in by_gid['lr step']] == \
+        [2.5, 5.5, 8.5, 12.5]
+    assert ax.get_ylim()[0] == 0  # an honest scale
+    assert 'seed 0: 1.05 % after 20' in \
+        [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match='tools/lenet5_1998.py full'):
+        L.plot_full_run({'runs': []})
+
+
 def test_tool_run_resumes_from_its_checkpoint(tmp_path):
     spec = dict(tool.FULL, epochs=1)
     checkpoint = tmp_path / 'ck'

@@ -97,6 +97,12 @@ def test_without_a_sweep_the_band_is_the_grids_baseline_seeds():
     np.testing.assert_allclose((xs.min(), xs.max()), (0.75, 0.76))
 
 
+def test_the_title_names_the_data_set():
+    assert 'on Fashion-MNIST:' in d2l.plot_variants(ROWS)._suptitle.get_text()
+    fig = d2l.plot_variants(ROWS, data='MNIST')
+    assert fig._suptitle.get_text().startswith('Test accuracy on MNIST:')
+
+
 def test_colours_tell_above_inside_below():
     fig = d2l.plot_variants(ROWS, SWEEP)
     colour = {name: by_gid(fig, f'seeds:{name}')[0].get_color()

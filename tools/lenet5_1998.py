@@ -77,6 +77,8 @@ VARIANTS = [
             'plain MSE', j=10.0),
     variant('plain input', 'pixels in [0, 1] padded with 0 instead of '
             '-0.1 / 1.175', net=dict(scaling='plain')),
+    variant('batch 16', 'mini-batches of 16 instead of 64 (the paper: one '
+            'digit at a time), Adam as in the full run', batch_size=16),
     variant('sdlm', "the paper's stochastic diagonal Levenberg-Marquardt "
             '(mini-batched) instead of Adam', optimizer='sdlm', lr=0.0001),
     variant('sgd', "the book's SGD (lr 0.9, batch 256) instead of Adam",
