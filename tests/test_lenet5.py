@@ -269,7 +269,8 @@ def test_the_saved_full_run_meets_the_bound():
     assert len({r['seed'] for r in runs}) >= 3
     assert all(len(r['history']) == L.PAPER_EPOCHS for r in runs)
     errors = [r['final_test_error'] for r in runs]
-    assert errors == [1 - r['history'][-1]['test_acc'] for r in runs]
+    assert errors == [round(1 - r['history'][-1]['test_acc'], 6)
+                      for r in runs]
     assert record['summary']['median'] == statistics.median(errors)
     assert statistics.median(errors) <= 0.011
 
