@@ -242,6 +242,10 @@ def test_tool_full_resumes_and_summarises(tmp_path, monkeypatch):
     assert json.loads(path.read_text()) == record
     with pytest.raises(ValueError, match='another configuration'):
         tool.full([3], epochs=2, path=path, load=fake_load)
+    other = tool.full([0], epochs=1, path=tmp_path / 'b16.json',
+                      load=fake_load, batch_size=16, lr=0.001)
+    assert (other['config']['batch_size'], other['config']['lr']) == \
+        (16, 0.001)
 
 
 def test_tool_grid_merges_rows_in_order(tmp_path, monkeypatch):

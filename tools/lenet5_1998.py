@@ -194,8 +194,8 @@ def environment():
                 'MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY')}}
 
 
-def full_config(epochs):
-    config = {k: v for k, v in FULL.items()}
+def full_config(epochs, **changes):
+    config = dict(FULL, **changes)
     config.update(epochs=epochs, model='d2l_local.lenet5()',
                   schedule="the paper's steps (0.0005 x2, 0.0002 x3, "
                   '0.0001 x3, 0.00005 x4, 0.00001 after) rescaled to '
@@ -203,11 +203,13 @@ def full_config(epochs):
     return config
 
 
-def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None):
-    """Run the full schedule for each seed not yet saved in `path`."""
+def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
+         **changes):
+    """Run the full schedule for each seed not yet saved in `path`;
+    `changes` (batch_size=, lr=) alter FULL's configuration."""
     load = load or d2l.load_data_mnist
-    config = full_config(epochs)
-    spec = dict(FULL, epochs=epochs)
+    config = full_config(epochs, **changes)
+    spec = dict(FULL, epochs=epochs, **changes)
     data = None
     for seed in seeds:
         done = {r['seed'] for r in read_full(path)['runs']}
@@ -267,6 +269,13 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--epochs', type=int, default=L.PAPER_EPOCHS,
                         help='full: passes per seed (default 20)')
+    parser.add_argument('--batch-size', type=int,
+                        help=f"full: batch size (default {FULL['batch_size']})")
+    parser.add_argument('--lr', type=float,
+                        help=f"full: first learning rate (default "
+                             f"{FULL['lr']})")
+    parser.add_argument('--json', type=pathlib.Path, default=FULL_JSON,
+                        help='full: where the runs are saved')
     parser.add_argument('--list', action='store_true')
     args = parser.parse_args(argv)
     if args.list:
@@ -274,7 +283,9 @@ def main(argv=None):
             print(f"{spec['name']:14} {spec['change']}")
         return
     if args.what == 'full':
-        record = full(args.seeds, args.epochs)
+        changes = {k: v for k, v in (('batch_size', args.batch_size),
+                                     ('lr', args.lr)) if v is not None}
+        record = full(args.seeds, args.epochs, path=args.json, **changes)
         s = record['summary']
         print(f"test error over {s['seeds']} seeds: median {s['median']:.2%}"
               f", min {s['min']:.2%}, max {s['max']:.2%} (paper 0.95%)")
