@@ -222,7 +222,7 @@ q3 = SavedRunPrediction(
     insight='',
     hints=[
         'The paper trains online (one image per step, 60,000 steps per '
-        'pass); the substitute takes 938 steps of 64 images per pass, '
+        'pass); the substitute takes 3,750 steps of 16 images per pass, '
         'with Adam. Which way should fewer, averaged steps push the error?',
         'Test errors near 1 % move by a few tenths of a point from one '
         'seed to the next: 0.95 % is one run of the paper.',
