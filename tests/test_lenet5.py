@@ -3,6 +3,7 @@ import importlib.util
 import json
 import pathlib
 import statistics
+import tempfile
 
 import numpy as np
 import pytest
@@ -226,6 +227,7 @@ def test_train_returns_a_history_of_errors():
 
 
 def test_tool_full_resumes_and_summarises(tmp_path, monkeypatch):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     path = tmp_path / 'full.json'
     record = tool.full([0], epochs=1, path=path, load=fake_load)
     assert [r['seed'] for r in record['runs']] == [0]
@@ -235,11 +237,17 @@ def test_tool_full_resumes_and_summarises(tmp_path, monkeypatch):
     tool.full([0], epochs=1, path=path, load=fake_load)  # saved: skipped
     assert ran == []
     monkeypatch.undo()
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     record = tool.full([2, 1], epochs=1, path=path, load=fake_load)
     assert [r['seed'] for r in record['runs']] == [0, 1, 2]
     errors = [r['final_test_error'] for r in record['runs']]
     assert record['summary']['median'] == statistics.median(errors)
     assert json.loads(path.read_text()) == record
+    # the checkpoints went to the user's cache and were cleared after each
+    # seed; no lock file was left anywhere
+    assert list((tmp_path / 'cache' / 'd2l-lenet5').iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['cache',
+                                                          'full.json']
     with pytest.raises(ValueError, match='another configuration'):
         tool.full([3], epochs=2, path=path, load=fake_load)
     other = tool.full([0], epochs=1, path=tmp_path / 'b16.json',
@@ -249,6 +257,9 @@ def test_tool_full_resumes_and_summarises(tmp_path, monkeypatch):
 
 
 def test_tool_grid_merges_rows_in_order(tmp_path, monkeypatch):
+    # nothing may go through the shared temporary folder, where another
+    # account's lock file of the same name would be in the way
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path / 'no-such'))
     path = tmp_path / 'grid.csv'
     for spec in tool.VARIANTS:
         monkeypatch.setitem(spec, 'epochs', 1)
@@ -260,6 +271,7 @@ def test_tool_grid_merges_rows_in_order(tmp_path, monkeypatch):
     assert rows[('full C3', 0)]['params'] == str(
         60000 - 1516 + 16 * 151)
     assert all(0 <= float(r['test_error']) <= 1 for r in rows.values())
+    assert [p.name for p in tmp_path.iterdir()] == ['grid.csv']  # no lock
 
 
 def test_the_saved_full_run_meets_the_bound():

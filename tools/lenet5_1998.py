@@ -25,14 +25,12 @@ two processes can share the work.  Run from the repository root, e.g.:
     ... tools/lenet5_1998.py grid --list
 """
 import argparse
-import fcntl
 import json
 import os
 import pathlib
 import platform
 import statistics
 import sys
-import tempfile
 import time
 
 import d2l_local as d2l  # before mxnet: engine settings
@@ -137,13 +135,6 @@ def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
     return done + rest, net
 
 
-def _locked(path):
-    lock = open(pathlib.Path(tempfile.gettempdir())
-                / f'{path.name}.lock', 'w')
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    return lock
-
-
 def read_full(path=FULL_JSON):
     """The saved full-run record, or an empty one."""
     if not path.exists():
@@ -153,7 +144,7 @@ def read_full(path=FULL_JSON):
 
 def merge_run(run_record, config, path=FULL_JSON):
     """Add one seed's run to the JSON under a lock; refresh the summary."""
-    with _locked(path):
+    with results.locked(path.parent):
         record = read_full(path)
         if record['config'] not in (None, config):
             raise ValueError(f'{path} holds runs of another configuration; '
@@ -212,6 +203,16 @@ def full_config(epochs, **changes):
     return config
 
 
+def checkpoint_folder():
+    """Where a full run keeps its per-pass checkpoints: the user's own
+    cache ($XDG_CACHE_HOME or ~/.cache, then d2l-lenet5), not a shared
+    temporary folder where another account's files could be in the way."""
+    base = os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home() / '.cache'
+    folder = pathlib.Path(base) / 'd2l-lenet5'
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
          **changes):
     """Run the full schedule for each seed not yet saved in `path`;
@@ -226,8 +227,7 @@ def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
             continue
         data = data or load(spec['batch_size'])
         print(f'--- seed {seed}', flush=True)
-        checkpoint = pathlib.Path(tempfile.gettempdir()) \
-            / f'{path.stem}_seed{seed}'
+        checkpoint = checkpoint_folder() / f'{path.stem}_seed{seed}'
         history, _ = run(spec, seed, *data, checkpoint=checkpoint)
         merge_run({'seed': seed,
                    'history': [e._asdict() for e in history],

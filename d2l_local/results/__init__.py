@@ -4,12 +4,12 @@ Scripts under tools/ (the seed sweep, the LeNet grid) take longer than a
 reader should wait, so they save their results here, inside the package:
 the notebooks find them from any working directory, on Binder too.
 """
+import contextlib
 import csv
 import fcntl
 import json
 import os
 import pathlib
-import tempfile
 from importlib import resources
 
 
@@ -41,15 +41,25 @@ def read_rows(path):
         return {(r['variant'], int(r['seed'])): r for r in csv.DictReader(f)}
 
 
+@contextlib.contextmanager
+def locked(folder):
+    """Hold an exclusive lock on `folder` (flock on the folder itself: no
+    lock file to leave behind, or to find owned by another account)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def merge_row(row, path, fields, order):
     """Add `row` to the CSV at `path`, replacing the row of its (variant,
-    seed): under a lock (two tools may share the work), rows sorted by the
-    variants' place in `order`, then by seed, written to a temporary file
-    and renamed (a killed run leaves the old file whole)."""
+    seed): under a lock on its folder (two tools may share the work), rows
+    sorted by the variants' place in `order`, then by seed, written to a
+    temporary file and renamed (a killed run leaves the old file whole)."""
     path = pathlib.Path(path)
-    lock_path = pathlib.Path(tempfile.gettempdir()) / f'{path.name}.lock'
-    with open(lock_path, 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locked(path.parent):
         rows = read_rows(path)
         rows[(row['variant'], int(row['seed']))] = row
         place = {name: i for i, name in enumerate(order)}
