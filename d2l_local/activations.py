@@ -16,6 +16,7 @@ from mxnet import nd
 from mxnet.gluon import nn
 
 from .data import FASHION_LABELS
+from .models import act_type
 
 MAP_CMAP = 'magma'  # black = 0, brighter = stronger
 SIGNED_CMAP = 'RdBu_r'  # blue < 0 < red, white = 0
@@ -57,8 +58,7 @@ def activation_maps(net, X, layer):
 
 def activation_of(net, layer):
     """Name of convolution `layer`'s activation function, or None.  (ex. 4)"""
-    act = getattr(_conv(net, layer), 'act', None)
-    return None if act is None else act._act_type
+    return act_type(_conv(net, layer))
 
 
 def map_limits(activation, maps):

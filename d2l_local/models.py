@@ -90,6 +90,13 @@ def num_params(net):
     return sum(p.data().size for p in net.collect_params().values())
 
 
+def act_type(layer):
+    """The name of `layer`'s built-in activation ('sigmoid', 'relu'), or
+    None (a pooling layer, an output layer without one)."""
+    act = getattr(layer, 'act', None)
+    return None if act is None else getattr(act, '_act_type', str(act))
+
+
 @dataclasses.dataclass(frozen=True)
 class Recipe:
     """How a net is trained: batches, optimiser, learning rate, epochs."""

@@ -26,7 +26,7 @@ import traceback
 
 __all__ = ['____', 'Task', 'FunctionTask', 'Prediction', 'REGISTRY',
            'expect_number', 'expect_count', 'expect_shape', 'expect_net',
-           'reference_net', 'activation_of']
+           'reference_net', 'trace_shapes']
 
 BLANK, WRONG, RIGHT, NOTED = 'blank', 'wrong', 'right', 'noted'
 REGISTRY = {}  # every task made, by name ('lenet.q1'): tests read it
@@ -265,6 +265,17 @@ def expect_shape(expected, why=''):
     return assess
 
 
+def trace_shapes(net, probe_shape):
+    """Yield (layer, its output shape) for each layer of `net` in turn, on
+    a batch of zeros of `probe_shape`: lazily, so a caller that stops at
+    the first surprise runs no layer after it."""
+    from mxnet import nd
+    X = nd.zeros(probe_shape)
+    for layer in net:
+        X = layer(X)
+        yield layer, X.shape
+
+
 def reference_net(make_net, probe_shape, prefix):
     """The output shape after each layer of the net `make_net()` builds, on
     a batch of zeros of `probe_shape`, and the net's number of parameters.
@@ -272,23 +283,13 @@ def reference_net(make_net, probe_shape, prefix):
     The net is built under the name prefix `prefix` and initialised with
     zeros, so building it draws no random numbers."""
     import mxnet as mx
-    from mxnet import init, nd
+    from mxnet import init
     from ..models import num_params
     with mx.name.Prefix(prefix):
         net = make_net()
     net.initialize(init.Zero())
-    X, shapes = nd.zeros(probe_shape), []
-    for layer in net:
-        X = layer(X)
-        shapes.append(X.shape)
-    return shapes, num_params(net)
-
-
-def activation_of(layer):
-    """The name of `layer`'s built-in activation ('sigmoid', 'relu'), or
-    None."""
-    act = getattr(layer, 'act', None)
-    return None if act is None else getattr(act, '_act_type', str(act))
+    return [shape for _, shape in trace_shapes(net, probe_shape)], \
+        num_params(net)
 
 
 def expect_net(probe_shape, out_shape, layers=None, params=None):

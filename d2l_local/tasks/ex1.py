@@ -8,13 +8,12 @@ same in quick mode.
 """
 import functools
 
-from mxnet import nd
 from mxnet.gluon import nn
 
-from ..models import lenet
+from ..models import act_type, lenet
 from ..results import read_result
-from . import (Prediction, Task, ____, activation_of, expect_net,
-               reference_net)
+from . import (Prediction, Task, ____, expect_net, reference_net,
+               trace_shapes)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -34,12 +33,11 @@ def reference():
 def first_difference(net):
     """Say after which layer `net`'s output shape on PROBE first differs
     from the reference's, or return ''."""
-    X = nd.zeros(PROBE)
-    for i, (layer, want) in enumerate(zip(net, reference()[0])):
-        X = layer(X)
-        if X.shape != want:
+    for i, (want, (layer, got)) in enumerate(
+            zip(reference()[0], trace_shapes(net, PROBE))):
+        if got != want:
             return (f' After layer {i + 1} ({type(layer).__name__}) your '
-                    f'net gives shape {X.shape}, the chapter\'s LeNet gives '
+                    f'net gives shape {got}, the chapter\'s LeNet gives '
                     f'{want}.')
     return ''
 
@@ -68,7 +66,7 @@ def assess_net(net):
                      "of separate Activation layers.")
         return f'expected the layers {LAYERS}, found {found}.{extra}'
     for i, layer in enumerate(net):
-        act, last = activation_of(layer), i == len(LAYERS) - 1
+        act, last = act_type(layer), i == len(LAYERS) - 1
         if found[i] in ('Conv2D', 'Dense') and not last and act != 'sigmoid':
             return (f'layer {i + 1} ({found[i]}) has activation {act!r}; '
                     f"the chapter's LeNet uses 'sigmoid' in both "

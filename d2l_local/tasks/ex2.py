@@ -9,14 +9,13 @@ parameter count.
 """
 import functools
 
-from mxnet import nd
 from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 
-from ..models import lenet
+from ..models import act_type, lenet
 from ..results import read_result
 from ..variants import variant_summary
-from . import (Prediction, Task, ____, activation_of, expect_net,
-               reference_net)
+from . import (Prediction, Task, ____, expect_net, reference_net,
+               trace_shapes)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -112,7 +111,7 @@ def _layer_problem(found):
 
 def _activation_problem(net, found):
     for i, layer in enumerate(net):
-        act, last = activation_of(layer), i == len(found) - 1
+        act, last = act_type(layer), i == len(found) - 1
         if found[i] in ('Conv2D', 'Dense') and not last and act != 'relu':
             return (f'layer {i + 1} ({found[i]}) has activation {act!r}; '
                     f"this variant uses 'relu' in both convolutions and "
@@ -126,12 +125,11 @@ def _activation_problem(net, found):
 def _shape_problem(net):
     """Where the output shape on PROBE first differs, and what to look
     at, or None."""
-    X = nd.zeros(PROBE)
-    for i, (layer, want) in enumerate(zip(net, reference()[0])):
-        X = layer(X)
-        if X.shape == want:
+    for i, (want, (layer, got)) in enumerate(
+            zip(reference()[0], trace_shapes(net, PROBE))):
+        if got == want:
             continue
-        if X.shape[1] != want[1]:
+        if got[1] != want[1]:
             tip = ('its number of output channels: 16 in the first '
                    'convolution, 32 in the second')
         else:
@@ -139,7 +137,7 @@ def _shape_problem(net):
                    '(padding=2 keeps 28x28); the second has none, so its '
                    'maps shrink to 10x10')
         return (f'after layer {i + 1} ({type(layer).__name__}) the net gives '
-                f'shape {X.shape} on a batch of shape {PROBE}, the variant '
+                f'shape {got} on a batch of shape {PROBE}, the variant '
                 f'{want}: check {tip}.')
     return None
 
