@@ -530,8 +530,8 @@ def plot_full_run(record, bound=0.011, figsize=(7.5, 3.4)):
     ax.axhline(100 * bound, color='0.4', ls=':', lw=1, gid='bound',
                label=f'the bound: {100 * bound:.1f} %')
     edge = 0
-    for passes, rate in PAPER_LR_STEPS:
-        edge += passes
+    for steps, _ in PAPER_LR_STEPS:
+        edge += steps
         if edge < last:
             ax.axvline(edge + 0.5, color='0.8', lw=0.8, zorder=0,
                        gid='lr step')

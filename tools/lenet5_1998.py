@@ -149,8 +149,7 @@ def merge_run(run_record, config, path=FULL_JSON):
         if record['config'] not in (None, config):
             raise ValueError(f'{path} holds runs of another configuration; '
                              f'move it aside to start afresh')
-        runs = {r['seed']: dict(r, final_test_error=round(
-            r['final_test_error'], 6)) for r in record['runs']}
+        runs = {r['seed']: r for r in record['runs']}
         runs[run_record['seed']] = run_record
         record.update(config=config, environment=environment(),
                       runs=[runs[s] for s in sorted(runs)])
