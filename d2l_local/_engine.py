@@ -17,7 +17,9 @@ by the reader wins over these choices.
 
 Nothing happens at ``import d2l_local``: the choice is made by the process
 that loads MXNet, just before it does (``install_hook`` watches for the
-first ``import mxnet``).  A process that only reads data never makes it.
+first ``import mxnet``).  A process that only reads data never makes it.  The same moment, the NumPy
+names MXNet 1.9.1 reads at import are put back where NumPy has removed them
+(``_numpy_compat``).
 What a process chose is recorded in D2L_ENGINE_AUTO, so a child process
 (a notebook kernel started by a test run) that inherits the variables
 makes its own choice instead of taking its parent's for the reader's.
@@ -27,6 +29,8 @@ import importlib.machinery
 import os
 import sys
 import time
+
+from . import _numpy_compat
 
 VARIABLES = ('MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY')
 MARKER = 'D2L_ENGINE_AUTO'  # the values this process chose, not the reader
@@ -183,6 +187,7 @@ class _BeforeMXNet(importlib.abc.MetaPathFinder):
             return None
         uninstall_hook()
         configure()
+        _numpy_compat.restore()
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
             spec.loader = _StartQuietly(spec.loader)
@@ -237,6 +242,7 @@ def load():
     if 'mxnet' not in sys.modules:
         configure()
         uninstall_hook()
+        _numpy_compat.restore()
     import mxnet  # noqa: F401
     _start_once()
 

@@ -3,7 +3,8 @@ import sys
 
 from . import _engine, settings
 
-PYTHONS = ((3, 10), (3, 11))  # MXNet 1.9.1 runs on these; the pins: 3.11
+PYTHONS = ((3, 10), (3, 11), (3, 12), (3, 13))  # each with its own pins
+NUMPYS = ((1, 21), (3, 0))  # tested from 1.23.5 to 2.2.6 (README)
 SET_UP = 'see "Set-up" in README.md, or use the Binder link there'
 
 
@@ -13,14 +14,15 @@ def check_versions():
     py = sys.version_info
     if py[:2] not in PYTHONS:
         raise RuntimeError(
-            f'This course needs Python 3.11 (MXNet 1.9.1 does not run on '
-            f'Python {py.major}.{py.minor}): {SET_UP}.')
+            f'This course runs on Python 3.10 to 3.13, not on Python '
+            f'{py.major}.{py.minor}: {SET_UP}.')
     import numpy as np
     major, minor = (int(v) for v in np.__version__.split('.')[:2])
-    if (major, minor) >= (1, 24):
+    if not NUMPYS[0] <= (major, minor) < NUMPYS[1]:
         raise RuntimeError(
-            f'MXNet 1.9.1 breaks on NumPy {np.__version__}; the course pins '
-            f'NumPy 1.23.5: {SET_UP} (./course lab installs the pins).')
+            f'MXNet 1.9.1 does not run on NumPy {np.__version__}; the course '
+            f'is tested with NumPy 1.23.5 to 2.2.6: {SET_UP} (./course lab '
+            f'installs the tested versions).')
     _engine.load()
     import mxnet as mx
     return (f'Python {py.major}.{py.minor}.{py.micro}, MXNet '
