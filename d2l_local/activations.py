@@ -135,8 +135,8 @@ class _Tiles:
     def draw(self, ax):
         """Draw the grid into `ax`; return the image (for a colour bar)."""
         self.ax = ax
-        cmap = plt.get_cmap(_cmap(self.limits)).copy()
-        cmap.set_bad('white')
+        # gaps blank; with_extremes, not set_bad (going in matplotlib 3.11)
+        cmap = plt.get_cmap(_cmap(self.limits)).with_extremes(bad='white')
         tiled = np.full(self.shape, np.nan, dtype=np.float32)
         for i, row in enumerate(self.grid):
             for j, tile in enumerate(row):
