@@ -97,7 +97,7 @@ def test_q1_not_a_network():
     result = q1.grade([nn.Conv2D(6, 5)])
     assert result.status == 'wrong'
     assert 'nn.HybridSequential()' in result.message
-    assert 'got list' in result.message
+    assert 'got a list' in result.message
 
 
 def test_q1_hints_come_one_level_at_a_time(capsys):

@@ -21,12 +21,19 @@ A prediction is committed before the notebook measures the answer
 (``q2.check(prediction)`` only records it) and graded when the
 measurement is in (``q2.reveal(prediction)``).
 """
+import inspect
 import numbers
+import os
+import re
+import sys
 import traceback
+import types
 
 __all__ = ['____', 'Task', 'FunctionTask', 'Prediction', 'REGISTRY',
            'expect_number', 'expect_count', 'expect_shape', 'expect_net',
-           'reference_net', 'trace_shapes']
+           'reference_net', 'reference_layers', 'trace_shapes', 'kind', 'show', 'error_text',
+           'describe_error', 'function_problem', 'run_net',
+           'layer_settings', 'settings_problem']
 
 BLANK, WRONG, RIGHT, NOTED = 'blank', 'wrong', 'right', 'noted'
 REGISTRY = {}  # every task made, by name ('lenet.q1'): tests read it
@@ -58,6 +65,183 @@ def is_blank(answer):
     if isinstance(answer, (tuple, list)):
         return any(is_blank(a) for a in answer)
     return False
+
+
+# Words for what a learner handed in, and for what went wrong with it.
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIBRARIES = tuple(os.path.abspath(p) for p in {
+    sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)})
+LIBRARY_MODULES = ('d2l_local', 'mxnet', 'numpy')
+MISSING = object()  # check() or reveal() called with nothing in brackets
+
+
+def show(value, limit=60):
+    """A short, one-line repr of `value` (never raises)."""
+    try:
+        text = ' '.join(repr(value).split())
+    except Exception:  # noqa: BLE001 - a repr of the learner's that fails
+        text = f'<{type(value).__name__}>'
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def kind(value):
+    """What `value` is, in a learner's words: 'a list', 'None', ..."""
+    from mxnet import nd
+    from mxnet.gluon import Block
+    if value is None or isinstance(value, bool):
+        return f'{value} (a bool)' if value is not None else 'None'
+    if isinstance(value, str):
+        return f'the string {show(value)}'
+    named = [(dict, 'a dict'), (list, 'a list'), (tuple, 'a tuple'),
+             ((set, frozenset), 'a set'), (types.GeneratorType,
+                                           'a generator'),
+             (nd.NDArray, 'an NDArray'), (Block, 'a network')]
+    for types_, name in named:
+        if isinstance(value, types_):
+            return (f'{name} ({type(value).__name__})' if name ==
+                    'a network' else name)
+    if type(value).__module__ == 'numpy':
+        return ('a NumPy array' if hasattr(value, 'shape') and
+                getattr(value, 'ndim', 0) else f'the number {show(value)}')
+    if isinstance(value, type):
+        return f'the class {value.__name__}'
+    if callable(value):
+        return 'a function'
+    if isinstance(value, numbers.Number):
+        return f'the number {show(value)}'
+    name = type(value).__name__
+    return f'{"an" if name[:1].lower() in "aeiou" else "a"} {name}'
+
+
+def error_text(error, limit=200):
+    """The one line of `error`'s message that says what went wrong: no
+    traceback, no file names, no line numbers of the libraries."""
+    lines = [line.strip() for line in str(error).splitlines()
+             if line.strip()]
+    lines = [line for line in lines if not line.startswith(
+        ('File "', 'Traceback', '[bt]', 'Stack trace', '[', '>>>'))]
+    failed = [line for line in lines if 'Check failed' in line]
+    text = (failed or lines or [''])[0]
+    text = re.sub(r'\S+\.(py|cc|h|cpp|so)[:(]\S*\s*', '', text)
+    text = re.sub(r'^(\w+Error: )+', '', text).strip()
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _in_learner_code(filename):
+    if filename.startswith('<frozen'):
+        return False
+    path = os.path.abspath(filename)
+    return not (path.startswith(PACKAGE + os.sep) or 'site-packages' in path
+                or any(path.startswith(lib + os.sep) for lib in LIBRARIES))
+
+
+def _learner_frames(error):
+    """The frames of `error`'s traceback that are the learner's own code:
+    not the course package's, not a library's (MXNet's generated
+    operators included)."""
+    tbs, tb = [], error.__traceback__
+    while tb is not None:
+        tbs.append(tb)
+        tb = tb.tb_next
+    return [frame for tb, frame in
+            zip(tbs, traceback.extract_tb(error.__traceback__))
+            if (tb.tb_frame.f_globals.get('__name__') or '').split('.')[0]
+            not in LIBRARY_MODULES and _in_learner_code(frame.filename)]
+
+
+def describe_error(error):
+    """'ValueError: what it says (line 3 of f)': the error, and the line
+    of the learner's own code it came from, if it came from theirs."""
+    frames = _learner_frames(error)
+    text = error_text(error)
+    where = (f' (line {frames[-1].lineno} of {frames[-1].name})'
+             if frames else '')
+    return f'{type(error).__name__}{": " + text if text else ""}{where}'
+
+
+def _learner_raised(error):
+    """True if some frame of `error`'s traceback is the learner's code."""
+    return bool(_learner_frames(error))
+
+
+def function_problem(answer, call, nargs):
+    """None if `answer` is a function that takes `nargs` arguments, else
+    what it is instead; `call` shows the call, e.g. 'try_gpu()'."""
+    from mxnet.gluon import Block
+    if isinstance(answer, Block) or not callable(answer):
+        return (f'expected the function itself, as in the task cell '
+                f'(no brackets after its name), got {kind(answer)}.')
+    if isinstance(answer, type):
+        return (f'expected a function (def ...), got {kind(answer)}.')
+    try:
+        signature = inspect.signature(answer)
+    except (TypeError, ValueError):  # a built-in: let the call tell
+        return None
+    try:
+        signature.bind(*range(nargs))
+    except TypeError:
+        takes = [p for p in signature.parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        needs = sum(p.default is p.empty for p in takes)
+        got = (f'needs {needs}' if needs > nargs else f'takes {len(takes)}')
+        return (f'the check calls {call}, with {nargs or "no"} '
+                f'argument{"" if nargs == 1 else "s"}, but your function '
+                f'{got}: check the brackets of its def line.')
+    return None
+
+
+def run_net(net, X):
+    """(output, None) of `net` on `X`, or (None, what went wrong)."""
+    try:
+        return net(X), None
+    except Exception as e:  # noqa: BLE001 - the learner's net failed
+        return None, (f'running your net on a batch of shape {X.shape} '
+                      f'raised {describe_error(e)}.')
+
+
+def layer_settings(layer):
+    """What a layer's output shape depends on, by the names of its
+    arguments: channels, kernel_size, padding, strides (a Conv2D's),
+    pool_size, strides, padding (a pooling layer's)."""
+    def pair(value):
+        return tuple(value) if isinstance(value, (tuple, list)) else \
+            (value, value)
+    kw = getattr(layer, '_kwargs', None) or {}
+    if 'num_filter' in kw:
+        return {'channels': kw['num_filter'],
+                'kernel_size': pair(kw.get('kernel')),
+                'padding': pair(kw.get('pad')),
+                'strides': pair(kw.get('stride'))}
+    if 'pool_type' in kw:
+        return {'pool_size': pair(kw.get('kernel')),
+                'strides': pair(kw.get('stride')),
+                'padding': pair(kw.get('pad'))}
+    if hasattr(layer, '_units'):
+        return {'units': layer._units}
+    return {}
+
+
+def setting_difference(layer, reference):
+    """(name, yours, the reference's) of the first argument in which
+    `layer` differs from `reference` (layer_settings), or None."""
+    mine, theirs = layer_settings(layer), layer_settings(reference)
+    for name, value in theirs.items():
+        if mine.get(name) != value:
+            return name, mine.get(name), value
+    return None
+
+
+def settings_problem(net, references, whose):
+    """' Layer 1 (Conv2D) has kernel_size=(3, 3), `whose` (5, 5).' for
+    the first layer of `net` whose settings differ, or ''."""
+    for i, (layer, ref) in enumerate(zip(net, references)):
+        differs = setting_difference(layer, ref)
+        if differs:
+            name, yours, theirs = differs
+            return (f' Layer {i + 1} ({type(layer).__name__}) has {name}='
+                    f'{yours}, {whose} {name}={theirs}.')
+    return ''
 
 
 class Result:
@@ -92,6 +276,10 @@ class Task:
 
     def grade(self, answer):
         """Return the Result for `answer` without printing it."""
+        if answer is MISSING:
+            return Result(BLANK, f'Not attempted yet: {self._short}.check() '
+                                 f'needs your answer in its brackets, as in '
+                                 f'the task cell: {self.todo}')
         try:
             if self.call and callable(answer) and not is_blank(answer):
                 answer = answer()  # a function the learner wrote
@@ -99,35 +287,54 @@ class Task:
                 return Result(BLANK, f'Not attempted yet: {self.todo}')
             problem = self.assess(answer)
         except Exception as e:  # noqa: BLE001 - the learner's code failed
-            where = traceback.extract_tb(e.__traceback__)[-1]
-            problem = (f'your answer raised {type(e).__name__}: {e} '
-                       f'(line {where.lineno} of {where.name})')
+            if _learner_raised(e):
+                problem = f'your code raised {describe_error(e)}.'
+            else:
+                problem = (f'the check could not use your answer, '
+                           f'{kind(answer)}: {describe_error(e)}.')
         if problem is None:
             return Result(RIGHT, f'Correct! {self.insight}')
         return Result(WRONG, f'Not yet: {problem} Look again at '
                              f'{self.where}. Stuck? {self._short}.hint()')
 
-    def check(self, answer):
+    def check(self, answer=MISSING):
         """Check `answer`; print what the check found."""
         self.last = self.grade(answer)
         print(self.last.message)
 
-    def hint(self, level=None):
+    def hint(self, level=None, *args, **kwargs):
         """Print the next hint (or hint number `level`)."""
-        if not self.hints:
-            print(f'No hint for this one: {self._short}.solution() shows '
+        total, short = len(self.hints), self._short
+        if not total:
+            print(f'No hint for this one: {short}.solution() shows '
                   f'the answer.')
             return
+        note = ''
+        if level is not None and (
+                isinstance(level, bool)
+                or not isinstance(level, numbers.Integral)
+                or not 1 <= level <= total) or args or kwargs:
+            note = (f'({short}.hint() gives the next hint, {short}.hint(2) '
+                    f'hint 2; there {"is" if total == 1 else "are"} '
+                    f'{total}.) ')
+            level = None
         if level is None:
-            level = min(self.shown_hints + 1, len(self.hints))
-        level = max(1, min(int(level), len(self.hints)))
+            if self.shown_hints >= total:
+                print(f'{note}No more hints: you have seen all {total}. '
+                      f'The last one: {self.hints[-1]} '
+                      f'{short}.solution() shows the answer.')
+                return
+            level = self.shown_hints + 1
+        level = int(level)
         self.shown_hints = max(self.shown_hints, level)
-        more = (f' ({self._short}.hint() again for the next)'
-                if level < len(self.hints) else '')
-        print(f'Hint {level} of {len(self.hints)}: '
+        more = (f' ({short}.hint() again for the next)'
+                if level < total else
+                f' (that was the last hint: {short}.solution() shows the '
+                f'answer)')
+        print(f'{note}Hint {level} of {total}: '
               f'{self.hints[level - 1]}{more}')
 
-    def solution(self):
+    def solution(self, *args, **kwargs):
         """Print the solution: the code for the task cell, and why."""
         print(f'Solution:\n\n{self.code}\n')
         if self.explain:
@@ -151,7 +358,8 @@ class FunctionTask(Task):
         self.trial = trial
 
     def grade(self, answer):
-        if callable(answer) and not is_blank(answer):
+        if answer is not MISSING and callable(answer) \
+                and not is_blank(answer):
             try:
                 returned = self.trial(answer)
             except Exception:  # noqa: BLE001 - assess reports it
@@ -178,54 +386,95 @@ class Prediction(Task):
                          hints=hints, explain=explain)
         self.prediction = None
 
+    def _letter(self, answer):
+        """(letter, None) if `answer` names an option ('b', 'B', '(b)'),
+        else (None, what is wrong with it)."""
+        letters = ", ".join(map(repr, self.options))
+        example = next(iter(self.options))
+        if isinstance(answer, str):
+            text = answer.strip().rstrip('.').strip().strip('()').strip()
+            for letter in self.options:
+                if text.lower() == letter.lower():
+                    return letter, None
+            return None, (f'{show(answer)} is not one of the options '
+                          f'{letters}.')
+        return None, (f'your prediction is {kind(answer)}; give one letter '
+                      f'in quotes, such as {example!r} (the options are '
+                      f'{letters}).')
+
     def _valid(self, answer):
-        if answer not in self.options:
-            return (f'{answer!r} is not one of the options '
-                    f'{", ".join(map(repr, self.options))}.')
-        return None
+        return self._letter(answer)[1]
 
     def _right(self, measured=None):
         return (self.answer(measured) if callable(self.answer)
                 else self.answer)
 
-    def check(self, prediction):
+    def check(self, prediction=MISSING):
         """Record `prediction` (checked only for being an option)."""
         result = self.grade(prediction)
         if result.status == RIGHT:
-            self.prediction = prediction
-            result = Result(NOTED, f'Noted: you predict ({prediction}) '
-                                   f'{self.options[prediction]}. Run on: '
+            self.prediction = letter = self._letter(prediction)[0]
+            result = Result(NOTED, f'Noted: you predict ({letter}) '
+                                   f'{self.options[letter]}. Run on: '
                                    f'the measurement will tell.')
         self.last = result
         print(result.message)
 
-    def reveal(self, prediction, measured=None):
+    def reveal(self, prediction=MISSING, measured=None):
         """Grade `prediction` against the measurement; print the verdict."""
         right = self._right(measured)
         truth = f'({right}) {self.options[right]}'
-        if is_blank(prediction) or prediction not in self.options:
+        letter, problem = (None, None) if prediction is MISSING or \
+            is_blank(prediction) else self._letter(prediction)
+        if prediction is MISSING:
+            self.last = Result(BLANK, f'{self._short}.reveal() needs your '
+                                      f'prediction in its brackets: '
+                                      f'{self._short}.reveal(prediction). '
+                                      f'The measurement says {truth}.')
+        elif letter is None and problem is None:
             self.last = Result(BLANK, f'You made no prediction. The '
                                       f'measurement says {truth}.')
-        elif prediction == right:
+        elif problem:
+            self.last = Result(
+                WRONG, f'Your prediction cannot be graded: {problem} Set '
+                       f'prediction to one of them in the prediction cell '
+                       f'and run it and this cell again. The measurement '
+                       f'says {truth}.')
+        elif letter == right:
             self.last = Result(RIGHT, f'You predicted {truth}: right! '
                                       f'{self.insight}')
         else:
             self.last = Result(
-                WRONG, f'You predicted ({prediction}) '
-                       f'{self.options[prediction]}; the measurement says '
+                WRONG, f'You predicted ({letter}) '
+                       f'{self.options[letter]}; the measurement says '
                        f'{truth}. {self.explain}'.rstrip())
         print(self.last.message)
 
 
 # Ready-made assess functions for the common kinds of answer.
 
+def _not_a_number(answer, example):
+    """What is wrong with an answer that should be a number, or None."""
+    if isinstance(answer, bool):
+        return (f'the answer should be a number (or an expression such as '
+                f'{example}), got {kind(answer)}.')
+    if isinstance(answer, str):
+        return (f'the answer should be a number (or an expression such as '
+                f'{example}), got {kind(answer)}: write it without '
+                f'quotes.')
+    if not isinstance(answer, numbers.Real):
+        return (f'the answer should be a number (or an expression such as '
+                f'{example}), got {kind(answer)}.')
+    return None
+
+
 def expect_number(expected, tol=0, unit='', why=''):
     """An answer that must be a number within `tol` of `expected`."""
     def assess(answer):
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-            return (f'the answer should be a number, got '
-                    f'{type(answer).__name__} {answer!r}.')
-        if abs(answer - expected) <= tol:
+        problem = _not_a_number(answer, expected)
+        if problem:
+            return problem
+        if abs(answer - expected) <= tol:  # False for NaN
             return None
         about = f' (within {tol})' if tol else ''
         return (f'expected {expected}{unit}{about}, found {answer}{unit}.'
@@ -238,14 +487,37 @@ def expect_count(expected, slips, otherwise, example):
     typical wrong counts to what each one counted, `otherwise` says how to
     count, and `example` shows the form of an answer."""
     def assess(answer):
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-            return (f'the answer should be a number (or an expression such '
-                    f'as {example}), got {type(answer).__name__} '
-                    f'{answer!r}.')
+        problem = _not_a_number(answer, example)
+        if problem:
+            return problem
+        if not isinstance(answer, numbers.Integral):
+            return (f'found {show(answer)}, not a whole number: a count is '
+                    f'an int. Use whole numbers only (// rather than / '
+                    f'if you divide), as in {example}.')
         if answer == expected:
             return None
-        return f'found {answer:,}: ' + (slips.get(answer) or otherwise)
+        return f'found {answer:,}: ' + (slips.get(int(answer)) or otherwise)
     return assess
+
+
+def read_shape(answer, example):
+    """(shape, None) if `answer` is a tuple of whole numbers, else (None,
+    what is wrong); `example` shows the form of a shape."""
+    if isinstance(answer, list):
+        return None, (f'your answer is a list; a shape is a tuple, in '
+                      f'round brackets, such as {example}.')
+    if not isinstance(answer, tuple):
+        return None, (f'the answer should be a shape such as {example}, '
+                      f'got {kind(answer)}.')
+    for value in answer:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return None, (f'a shape holds whole numbers, such as {example}; '
+                          f'yours holds {kind(value)}.')
+        if not isinstance(value, numbers.Integral):
+            return None, (f'a shape holds whole numbers, such as {example}; '
+                          f'yours holds {show(value)}. Use // rather than '
+                          f'/ if you divide.')
+    return tuple(int(v) for v in answer), None
 
 
 def expect_shape(expected, why=''):
@@ -253,11 +525,9 @@ def expect_shape(expected, why=''):
     expected = tuple(expected)
 
     def assess(answer):
-        try:
-            found = tuple(int(v) for v in answer)
-        except (TypeError, ValueError):
-            return (f'the answer should be a shape such as {expected}, got '
-                    f'{answer!r}.')
+        found, problem = read_shape(answer, expected)
+        if problem:
+            return problem
         if found == expected:
             return None
         return (f'expected shape {expected}, found {found}.'
@@ -292,27 +562,51 @@ def reference_net(make_net, probe_shape, prefix):
         num_params(net)
 
 
+_LAYERS = {}  # reference layers by name prefix, built once
+
+
+def reference_layers(make_net, prefix):
+    """The layers of the net `make_net()` builds (under the name prefix
+    `prefix`, once), to compare a learner's layers with."""
+    if prefix not in _LAYERS:
+        import mxnet as mx
+        with mx.name.Prefix(prefix):
+            _LAYERS[prefix] = list(make_net())
+    return _LAYERS[prefix]
+
+
 def expect_net(probe_shape, out_shape, layers=None, params=None):
     """A net the learner built, checked by what it does: its layer types
     (class names, in order), its output shape on a probe batch of zeros
     and its number of parameters."""
     def assess(net):
         from mxnet import nd
-        if not hasattr(net, 'collect_params'):
+        from mxnet.gluon import Block
+        if not isinstance(net, Block):
             return (f'expected a Gluon network (a Block), got '
-                    f'{type(net).__name__}.')
+                    f'{kind(net)}.')
         if layers is not None:
-            found = [type(layer).__name__ for layer in net]
+            try:
+                found = [type(layer).__name__ for layer in net]
+            except TypeError:
+                found = [type(net).__name__]
             if found != list(layers):
                 return (f'expected the layers {list(layers)}, found '
                         f'{found}.')
-        if not all(p._data is not None or p._deferred_init
-                   for p in net.collect_params().values()):
-            net.initialize()
-        out = net(nd.zeros(probe_shape))
-        if tuple(out.shape) != tuple(out_shape):
+        try:
+            if not all(p._data is not None or p._deferred_init
+                       for p in net.collect_params().values()):
+                net.initialize()
+        except Exception as e:  # noqa: BLE001 - the learner's net
+            return f'initialising your net raised {describe_error(e)}.'
+        out, problem = run_net(net, nd.zeros(probe_shape))
+        if problem:
+            return problem
+        shape = getattr(out, 'shape', None)
+        if shape is None or tuple(shape) != tuple(out_shape):
             return (f'on a batch of shape {tuple(probe_shape)} the net '
-                    f'should give {tuple(out_shape)}, gave {out.shape}.')
+                    f'should give {tuple(out_shape)}, gave '
+                    f'{shape if shape is not None else kind(out)}.')
         if params is not None:
             found = sum(p.data().size
                         for p in net.collect_params().values())

@@ -12,8 +12,9 @@ from mxnet.gluon import nn
 
 from ..models import act_type, lenet
 from ..results import read_result
-from . import (Prediction, Task, ____, expect_net, reference_net,
-               trace_shapes)
+from . import (Prediction, Task, ____, describe_error, expect_net, kind,
+               reference_layers, reference_net, setting_difference,
+               settings_problem, trace_shapes)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -32,13 +33,21 @@ def reference():
 
 def first_difference(net):
     """Say after which layer `net`'s output shape on PROBE first differs
-    from the reference's, or return ''."""
-    for i, (want, (layer, got)) in enumerate(
-            zip(reference()[0], trace_shapes(net, PROBE))):
-        if got != want:
-            return (f' After layer {i + 1} ({type(layer).__name__}) your '
-                    f'net gives shape {got}, the chapter\'s LeNet gives '
-                    f'{want}.')
+    from the reference's, and in which setting, or return ''."""
+    try:
+        for i, (want, (layer, got), ref) in enumerate(zip(
+                reference()[0], trace_shapes(net, PROBE),
+                _layers())):
+            if got != want:
+                differs = setting_difference(layer, ref)
+                why = (f' Its {differs[0]} is {differs[1]}, the chapter\'s '
+                       f'{differs[2]}.' if differs else '')
+                return (f' After layer {i + 1} ({type(layer).__name__}) '
+                        f'your net gives shape {got}, the chapter\'s LeNet '
+                        f'gives {want}.{why}')
+    except Exception as e:  # noqa: BLE001 - the learner's net failed
+        return (f' Running it layer by layer raised '
+                f'{describe_error(e)}.')
     return ''
 
 
@@ -47,7 +56,7 @@ def assess_net(net):
     wrong with it (the layers, their activations, shapes, parameters)."""
     if not isinstance(net, (nn.Sequential, nn.HybridSequential)):
         return (f'expected a network built with nn.HybridSequential() and '
-                f'net.add(...), got {type(net).__name__}.')
+                f'net.add(...), got {kind(net)}.')
     found = [type(layer).__name__ for layer in net]
     if 'AvgPool2D' in found:
         return (f'your net still has average pooling (its layers: {found}). '
@@ -79,8 +88,13 @@ def assess_net(net):
     problem = expect_net(PROBE, (PROBE[0], 10), layers=LAYERS,
                          params=params)(net)
     if problem is not None:
-        problem += first_difference(net)
+        problem += first_difference(net) or settings_problem(
+            net, _layers(), "the chapter's LeNet")
     return problem
+
+
+def _layers():
+    return reference_layers(lambda: lenet(pooling='max'), 'ex1_layers_')
 
 
 def _solution():

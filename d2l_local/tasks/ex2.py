@@ -14,8 +14,9 @@ from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 from ..models import act_type, lenet
 from ..results import read_result
 from ..variants import variant_summary
-from . import (Prediction, Task, ____, expect_net, reference_net,
-               trace_shapes)
+from . import (Prediction, Task, ____, describe_error, expect_net, kind,
+               reference_layers, reference_net, setting_difference,
+               settings_problem, trace_shapes)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -122,23 +123,47 @@ def _activation_problem(net, found):
     return None
 
 
+# What to look at when a layer's setting differs from the variant's.
+SETTING_TIPS = {
+    'channels': 'its number of output channels: 16 in the first '
+                'convolution, 32 in the second',
+    'kernel_size': 'its kernel size: both convolutions use a 5x5 window '
+                   '(kernel_size=5)',
+    'padding': 'its padding: only the first convolution pads (padding=2 '
+               'keeps 28x28); the second has none, so its maps shrink to '
+               '10x10',
+    'strides': 'its strides: a convolution moves one pixel at a time (the '
+               'default), a pooling layer two (strides=2)',
+    'pool_size': 'its pool size: both poolings read 2x2 blocks '
+                 '(pool_size=2, strides=2)',
+}
+
+
 def _shape_problem(net):
     """Where the output shape on PROBE first differs, and what to look
     at, or None."""
-    for i, (want, (layer, got)) in enumerate(
-            zip(reference()[0], trace_shapes(net, PROBE))):
-        if got == want:
-            continue
-        if got[1] != want[1]:
-            tip = ('its number of output channels: 16 in the first '
-                   'convolution, 32 in the second')
-        else:
-            tip = ('the padding: only the first convolution pads '
-                   '(padding=2 keeps 28x28); the second has none, so its '
-                   'maps shrink to 10x10')
-        return (f'after layer {i + 1} ({type(layer).__name__}) the net gives '
-                f'shape {got} on a batch of shape {PROBE}, the variant '
-                f'{want}: check {tip}.')
+    try:
+        for i, (want, (layer, got), ref) in enumerate(zip(
+                reference()[0], trace_shapes(net, PROBE),
+                _layers())):
+            if got == want:
+                continue
+            differs = setting_difference(layer, ref)
+            if differs:
+                name, yours, theirs = differs
+                tip = (f'{SETTING_TIPS[name]}; yours has {name}='
+                       f'{yours}, the variant {name}={theirs}')
+            elif got[1] != want[1]:
+                tip = SETTING_TIPS['channels']
+            else:
+                tip = ('the settings of this layer and the one before it '
+                       '(kernel size, padding, strides)')
+            return (f'after layer {i + 1} ({type(layer).__name__}) the net '
+                    f'gives shape {got} on a batch of shape {PROBE}, the '
+                    f'variant {want}: check {tip}.')
+    except Exception as e:  # noqa: BLE001 - the learner's net failed
+        return (f'running your net layer by layer on a batch of shape '
+                f'{PROBE} raised {describe_error(e)}.')
     return None
 
 
@@ -147,17 +172,25 @@ def assess_net(net):
     layers, activations, shapes on PROBE, parameters)."""
     if not isinstance(net, (nn.Sequential, nn.HybridSequential)):
         return (f'expected a network built with nn.HybridSequential() and '
-                f'net.add(...) (or d2l.lenet(...)), got '
-                f'{type(net).__name__}.')
+                f'net.add(...) (or d2l.lenet(...)), got {kind(net)}.')
     found = [type(layer).__name__ for layer in net]
     problem = _layer_problem(found) or _activation_problem(net, found)
     if problem:
         return problem
     out = (PROBE[0], 10)
-    return (expect_net(PROBE, out)(net)  # initialises the net if need be
-            or _shape_problem(net)
-            or expect_net(PROBE, out, layers=LAYERS,
-                          params=reference()[1])(net))
+    problem = (expect_net(PROBE, out)(net)  # initialises the net if need be
+               or _shape_problem(net))
+    if problem:
+        return problem
+    problem = expect_net(PROBE, out, layers=LAYERS,
+                         params=reference()[1])(net)
+    if problem:
+        problem += settings_problem(net, _layers(), 'the variant')
+    return problem
+
+
+def _layers():
+    return reference_layers(lambda: lenet(**VARIANT), 'ex2_layers_')
 
 
 def _insight(rows):

@@ -13,7 +13,8 @@ import contextlib
 
 import mxnet as mx
 
-from . import FunctionTask, Prediction, Task, ____, expect_count
+from . import (FunctionTask, Prediction, Task, ____, expect_count,
+               function_problem, kind, read_shape)
 
 __all__ = ['____', 'q1', 'q2', 'q3', 'q4']
 
@@ -35,11 +36,13 @@ SIDE_SLIPS = {
 
 
 def _conv1_shape(answer):
-    try:
-        found = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
+    if isinstance(answer, (str, bytes)) or not isinstance(answer,
+                                                          (tuple, list)):
         return (f'the answer should be a shape (channels, height, width) '
-                f'such as (6, 28, 28), got {answer!r}.')
+                f'such as (6, 28, 28), got {kind(answer)}.')
+    found, problem = read_shape(answer, (6, 28, 28))
+    if problem:
+        return problem
     if len(found) == 4 and found[0] == 1:
         found = found[1:]  # (1, c, h, w): the batch axis is fine
     if len(found) != 3:
@@ -148,17 +151,17 @@ q3 = Prediction(
 
 
 class SimulatedGPU(mx.Context):
-    """gpu(0) as the check presents it, made without MXNet touching a GPU.
+    """gpu(i) as the check presents it, made without MXNet touching a GPU.
 
     If it `works`, its arrays are really made on the CPU; if not, making
     its first array raises MXNetError, as MXNet does for a GPU it cannot
     use.  Either way no operator ever runs on a GPU.
     """
 
-    def __init__(self, works):
+    def __init__(self, works, device_id=0):
         # Set by hand: Context.__init__ may be guarded against GPUs.
         self.works, self._typeid = works, 1  # 1: MXNet's code for the CPU
-        self.device_id, self._old_ctx = 0, None
+        self.device_id, self._old_ctx = device_id, None
 
     @property
     def device_typeid(self):
@@ -174,28 +177,38 @@ class SimulatedGPU(mx.Context):
     def device_type(self):
         return 'gpu'
 
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
     def __str__(self):  # what MXNet's operators are given
         if not self.works:
             raise mx.base.MXNetError('(simulated) no usable GPU')
         return 'cpu(0)'
 
     def __repr__(self):
-        return 'gpu(0)'
+        return f'gpu({self.device_id})'
 
 
 @contextlib.contextmanager
-def simulated_gpu(works):
-    """Within the block, mx.gpu() is a SimulatedGPU and MXNet counts one
-    GPU; everything is put back afterwards."""
-    fake = SimulatedGPU(works)
+def simulated_gpu(works, count=1):
+    """Within the block, mx.gpu(i) is a SimulatedGPU and MXNet counts
+    `count` GPUs: gpu(i) works if `works` and i < count.  Everything is
+    put back afterwards.  Yields gpu(0)."""
+    fakes = {}
     saved = mx.gpu, mx.context.gpu, mx.context.num_gpus
 
     def gpu(device_id=0):
-        return fake
+        if device_id not in fakes:
+            fakes[device_id] = SimulatedGPU(
+                works and 0 <= device_id < count, device_id)
+        return fakes[device_id]
     mx.gpu = mx.context.gpu = gpu
-    mx.context.num_gpus = lambda: 1
+    mx.context.num_gpus = lambda: count
     try:
-        yield fake
+        yield gpu(0)
     finally:
         mx.gpu, mx.context.gpu, mx.context.num_gpus = saved
 
@@ -208,29 +221,79 @@ def _real_gpu_is_safe():
             or num_gpus() > 0)
 
 
-def _try_gpu(try_gpu):
-    if not callable(try_gpu):
-        return (f'expected the function itself (q4.check(try_gpu), no '
-                f'brackets), got {type(try_gpu).__name__} {try_gpu!r}.')
-    with simulated_gpu(works=False) as fake:
+def _name(ctx):
+    return repr(ctx) if isinstance(ctx, mx.Context) else kind(ctx)
+
+
+def _context_problem(ctx, call):
+    if not isinstance(ctx, mx.Context):
+        return (f'{call} should return a context such as mx.cpu(), '
+                f'returned {kind(ctx)}.')
+    return None
+
+
+def _on_simulated(try_gpu, works, count, *args):
+    """(what try_gpu(*args) returned, gpu(0)) on simulated GPUs; an
+    MXNetError it lets escape is returned in place of a context."""
+    with simulated_gpu(works, count) as fake:
         try:
-            ctx = try_gpu()
-        except mx.base.MXNetError:
+            return try_gpu(*args), fake
+        except mx.base.MXNetError as e:
+            return e, fake
+
+
+def _takes_index(try_gpu):
+    """True if try_gpu can be called as try_gpu(i), as d2l's can."""
+    return function_problem(try_gpu, 'try_gpu(1)', 1) is None
+
+
+def _try_gpu(try_gpu):
+    problem = function_problem(try_gpu, 'try_gpu()', 0)
+    if problem:
+        return problem
+    for count, situation in [(1, 'MXNet counts a GPU but refuses it (its '
+                                 'first array fails)'),
+                             (0, 'there is no GPU at all')]:
+        ctx, fake = _on_simulated(try_gpu, False, count)
+        if isinstance(ctx, mx.base.MXNetError):
             return ('when MXNet refuses the GPU, the MXNetError escaped '
                     'your try_gpu: catch it (except mx.base.MXNetError:) '
                     'and use mx.cpu() instead.')
-    if not isinstance(ctx, mx.Context):
-        return (f'try_gpu() should return a context such as mx.cpu(), '
-                f'returned {ctx!r}.')
-    if ctx is fake or ctx.device_type != 'cpu':
-        return ('when MXNet refuses the GPU (its first array fails), your '
-                'try_gpu still returned gpu(0): MXNet may say no only '
-                'when an array is made there, so make one inside try:.')
-    with simulated_gpu(works=True) as fake:
-        ctx = try_gpu()
-    if ctx is not fake:
-        return (f'on a machine whose gpu(0) works, your try_gpu returned '
-                f'{ctx!r}; it should return mx.gpu() there.')
+        problem = _context_problem(ctx, 'try_gpu()')
+        if problem:
+            return problem
+        if ctx.device_type != 'cpu':
+            return (f'when {situation}, your try_gpu still returned '
+                    f'{_name(ctx)}: MXNet may say no only when an array '
+                    f'is made there, so make one inside try:.')
+        if ctx.device_id != 0:
+            return (f'when {situation}, your try_gpu returned '
+                    f'{_name(ctx)}; the fallback is mx.cpu(), cpu(0).')
+    for count in (1, 2):
+        ctx, fake = _on_simulated(try_gpu, True, count)
+        if isinstance(ctx, mx.base.MXNetError):
+            return ('on a machine whose gpu(0) works, your try_gpu raised '
+                    f'MXNetError ({ctx}): it asked for a GPU that is not '
+                    'there. Ask for mx.gpu(), the first one, gpu(0).')
+        problem = _context_problem(ctx, 'try_gpu()')
+        if problem:
+            return problem
+        if ctx is not fake:
+            gpus = 'one GPU' if count == 1 else f'{count} GPUs'
+            return (f'on a machine whose gpu(0) works ({gpus}), your '
+                    f'try_gpu returned {_name(ctx)}; it should return '
+                    f'mx.gpu(), that is gpu(0), there.')
+    if _takes_index(try_gpu):  # try_gpu(i), as d2l's: gpu(i) if it works
+        for count, i in [(2, 1), (1, 1), (2, 0)]:
+            ctx, fake = _on_simulated(try_gpu, True, count, i)
+            want = f'gpu({i})' if i < count else 'cpu(0)'
+            found = (_name(ctx) if not isinstance(ctx, mx.base.MXNetError)
+                     else 'the MXNetError it raised')
+            if found != want or (i < count and ctx.device_type != 'gpu'):
+                return (f'with {count} working GPU{"s" * (count > 1)}, '
+                        f'try_gpu({i}) gave {found}; it should give '
+                        f'{want}: ask for mx.gpu(i), and fall back to '
+                        f'mx.cpu() if MXNet refuses it.')
     if _real_gpu_is_safe():
         from ..devices import try_gpu as ours
         try:
@@ -240,7 +303,7 @@ def _try_gpu(try_gpu):
                     '(the course refuses a missing GPU at once): put that '
                     'line inside the try: as well.')
         if ctx != expected:
-            return (f'on this machine try_gpu() returned {ctx!r}, but '
+            return (f'on this machine try_gpu() returned {_name(ctx)}, but '
                     f'{expected!r} is what works here.')
     return None
 
