@@ -175,7 +175,8 @@ def test_the_papers_learning_rate_steps():
 
 
 @pytest.mark.parametrize('optimizer, lr', [('adam', 0.003), ('sgd', 0.01),
-                                           ('sdlm', 0.0001)])
+                                           ('sdlm', 0.0001),
+                                           ('sdlm-probes', 0.0001)])
 def test_one_training_step_lowers_the_loss(optimizer, lr):
     d2l.set_seed(0)
     net = L.lenet5()
@@ -185,34 +186,62 @@ def test_one_training_step_lowers_the_loss(optimizer, lr):
     loss = L.Loss()
     before = loss(net(X), y).mean().asscalar()
     if optimizer == 'sdlm':
-        sdlm = L.SDLM(net)
-        sdlm.estimate(X)
-        assert all((h >= 0).min().asscalar() for h in sdlm.h)
+        opt = L.SDLM(net)
+        opt.estimate(X, y)
+    elif optimizer == 'sdlm-probes':
+        opt = L.ProbeSDLM(net)
+        opt.estimate(X)
     else:
         trainer = gluon.Trainer(net.collect_params(), optimizer,
                                 {'learning_rate': lr})
+    if optimizer.startswith('sdlm'):
+        assert all((h >= 0).min().asscalar() for h in opt.h)
     with autograd.record():
         l = loss(net(X), y)
     l.backward()
     if optimizer == 'sdlm':
-        sdlm.step(lr, 32)
+        opt.step(lr)  # the 32 patterns' summed gradient
+    elif optimizer == 'sdlm-probes':
+        opt.step(lr, 32)
     else:
         trainer.step(32)
     assert loss(net(X), y).mean().asscalar() < before
 
 
-def test_sdlm_estimates_the_f6_bias_curvature(net):
-    # For F6's biases h = 2 f'(a)^2 exactly, whatever the probes draw.
-    X = nd.random.uniform(shape=(20, 1, 28, 28))
-    sdlm = L.SDLM(net, chunk=1)
-    h = dict(zip([p.name for p in sdlm.params], sdlm.estimate(X)))
+def f6_slope(net, X):
     a = net[5](net[4](net[3](net[2](net[1](net[0](X))))))
     pre = nd.FullyConnected(a, net[6].weight.data(), net[6].bias.data(),
                             num_hidden=84)
-    slope = L.A * L.S * (1 - nd.tanh(L.S * pre) ** 2)
-    expected = (2 * slope ** 2).mean(axis=0).asnumpy()
+    return L.A * L.S * (1 - nd.tanh(L.S * pre) ** 2)
+
+
+def test_sdlm_estimates_the_f6_bias_curvature(net):
+    # For F6's biases h = 2 f'(a)^2 exactly, under the MSE criterion.
+    X = nd.random.uniform(shape=(20, 1, 28, 28))
+    y = nd.array(np.arange(20) % 10)
+    sdlm = L.SDLM(net, chunk=7)
+    h = dict(zip([p.name for p in sdlm.params], sdlm.estimate(X, y)))
+    expected = (2 * f6_slope(net, X) ** 2).mean(axis=0).asnumpy()
+    np.testing.assert_allclose(h[net[6].bias.name].asnumpy(), expected,
+                               rtol=1e-5)
+    # and the probes' stand-in agrees there, whatever the probes draw
+    probes = L.ProbeSDLM(net, chunk=1)
+    h = dict(zip([p.name for p in probes.params], probes.estimate(X)))
     np.testing.assert_allclose(h[net[6].bias.name].asnumpy(), expected,
                                rtol=1e-4)
+
+
+def test_train_with_sdlm_online_lowers_the_loss():
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    (X, y), (X_test, y_test) = fake_images(64), fake_images(32, seed=1)
+    history = L.train_lenet5(
+        net, d2l.ArrayIter(X, y, 1, shuffle=True),
+        d2l.ArrayIter(X_test, y_test, 32), num_epochs=2,
+        optimizer='sdlm', lr=0.0005, verbose=False)
+    assert [e.epoch for e in history] == [1, 2]
+    assert history[-1].loss < history[0].loss
 
 
 def test_train_returns_a_history_of_errors():

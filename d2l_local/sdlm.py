@@ -1,0 +1,180 @@
+"""Stochastic diagonal Levenberg-Marquardt, as appendix C of LeCun, Bottou,
+Bengio and Haffner (1998) gives it, for the LeNet-5 of d2l_local.lenet5.
+
+Each parameter w_k gets its own step size  eta / (mu + h_kk),  h_kk an
+estimate of the diagonal second derivative of the loss in w_k, averaged over
+a few hundred patterns before each pass (the paper: 500, mu = 0.02).  The
+estimate is the paper's: Gauss-Newton (Levenberg-Marquardt), backpropagated
+layer by layer like the gradient.  For a layer  a = W x + b,  x = f(a_prev):
+
+    h(a)      = f'(a)^2 h(x)                  f'' terms dropped (Gauss-Newton)
+    h(x_j)    = sum_i w_ij^2 h(a_i)           cross terms i != i' dropped
+    h(w_k)    = sum over the connections (i, j) that share w_k of
+                h(a_i) x_j^2                  cross terms between them dropped
+    h(b_i)    = sum over the units sharing b_i of h(a_i)
+
+where h(.) is the second derivative of the loss E^p of one pattern.  All
+three sums are what backpropagation computes in a copy of the layer whose
+weights and inputs are squared: its input gradient is (W^2)^T h(a) (a
+transposed convolution for C1, C3, C5) and its weight gradient sums
+h(a) x^2 over the shared positions.  `layer_curvature` runs MXNet's
+autograd on that squared copy, one layer at a time.
+
+At the top, x is F6's output, each RBF unit returns y_i = sum_j (x_j -
+w_ij)^2 and the loss of a pattern of class D is E = y_D (+ log(e^-j + sum_i
+e^-y_i) with the MAP term).  Its second derivative in x_j is exact, as the
+RBF is a fixed quadratic (no squashing function to drop a term of):
+
+    d2E/dx_j^2 = 2                                        (MSE alone)
+               + 4 (sum_i p_i d_ij^2 - (sum_i p_i d_ij)^2) - 2 sum_i p_i
+                                                           (the MAP term)
+
+with d_ij = x_j - w_ij and p_i = e^-y_i / (e^-j + sum_k e^-y_k).  It is >= 0
+(sum_i p_i < 1 and Cauchy-Schwarz); the off-diagonal terms in x are dropped
+as at every layer.
+
+What this estimate is, exactly (tests/test_sdlm.py checks each claim):
+it is the paper's layer-wise diagonal approximation of the Gauss-Newton
+matrix's diagonal.  It equals the true Gauss-Newton diagonal
+sum_o (dx_o/dw_k)^2 d2E/dx_o^2 only where w_k reaches each output x_o
+through a single path and a single connection: F6, and C5 whose maps are
+1x1.  Below, it drops the cross terms between the units (and between the
+shared connections) a parameter reaches the output through.
+"""
+from mxnet import autograd, nd
+
+from . import lenet5 as L
+
+
+def slope(a, activation):
+    """f'(a) of the layer's squashing function."""
+    if activation == 'squash':
+        return L.A * L.S * (1 - nd.tanh(L.S * a) ** 2)
+    if activation == 'sigmoid':
+        s = nd.sigmoid(a)
+        return s * (1 - s)
+    if activation == 'relu':
+        return (a > 0).astype(a.dtype)
+    raise ValueError(f'no derivative known for activation {activation!r}')
+
+
+def output_curvature(x, prototypes, label, j=None):
+    """d2E/dx^2, one value per pattern and F6 unit: the exact diagonal of
+    the loss's second derivative in the RBF layer's input x (n, d), for
+    prototypes (classes, d), labels (n,) and the MAP constant j (None: the
+    MSE criterion alone, whose second derivative is 2 everywhere)."""
+    h = nd.ones_like(x) * 2
+    if j is None:
+        return h
+    d = x.expand_dims(1) - prototypes.expand_dims(0)        # (n, c, d)
+    y = (d ** 2).sum(axis=2)                                # (n, c)
+    z = nd.concat(-y, nd.ones_like(y[:, :1]) * -j, dim=1)
+    p = nd.softmax(z, axis=1)[:, :-1].expand_dims(2)        # (n, c, 1)
+    m = (p * d).sum(axis=1)                                 # (n, d)
+    return h - 2 * p.sum(axis=1) + 4 * ((p * d ** 2).sum(axis=1) - m ** 2)
+
+
+def layer_curvature(layer, x, h_a):
+    """Backpropagate diagonal second derivatives through one layer.
+
+    x is the layer's input, h_a the second derivative of the loss in its
+    weighted sums (before squashing).  Returns (h_x, {parameter name: h}):
+    h_x = (W^2)^T h_a, and for each trainable parameter the sum over its
+    connections of h_a times the squared input (1 for a bias), summed over
+    the patterns.  Computed by autograd on the layer with squared weights
+    and squared inputs (constants too: C3's 0/1 mask squares to itself).
+    """
+    z = x * x
+    z.attach_grad()
+    squared, names = {}, {}
+    for key, param in layer._reg_params.items():
+        value = param.data() ** 2
+        if param.grad_req != 'null':
+            value.attach_grad()
+            names[key] = param.name
+        squared[key] = value
+    with autograd.record():
+        a = layer.linear(nd, z, **squared)
+    a.backward(h_a)
+    return z.grad, {names[k]: squared[k].grad for k in names}
+
+
+def trace(net, X):
+    """Run the body of `net` on X; return (steps, F6's output), steps the
+    (layer, input, weighted sums) of every layer with weights, bottom up.
+
+    Only layers with a `linear` method (Conv, Subsampling, Full) take part;
+    parameter-free layers (InputScaling) may come before the first.
+    """
+    layers = list(net)
+    if not isinstance(layers[-1], L.RBF):
+        raise ValueError('SDLM needs the RBF output (output="rbf")')
+    steps, x = [], X
+    for layer in layers[:-1]:
+        if hasattr(layer, 'linear'):
+            params = {k: p.data() for k, p in layer._reg_params.items()}
+            a = layer.linear(nd, x, **params)
+            steps.append((layer, x, a))
+            x = L._activate(nd, a, layer.activation)
+        elif not steps and not list(layer.collect_params().keys()):
+            x = layer(x)
+        else:
+            raise ValueError(f"SDLM's curvature pass does not know the "
+                             f'layer {layer.name} ({type(layer).__name__})')
+    return steps, x
+
+
+def curvature(net, X, y, j=None, chunk=100):
+    """The paper's h_kk for every trainable parameter of `net`, averaged
+    over the patterns X (labels y): {parameter name: NDArray}."""
+    total, n = {}, X.shape[0]
+    for start in range(0, n, chunk):
+        steps, x = trace(net, X[start:start + chunk])
+        h_x = output_curvature(x, net[-1].prototypes.data(),
+                               y[start:start + chunk], j)
+        for layer, x_in, a in reversed(steps):
+            h_a = slope(a, layer.activation) ** 2 * h_x.reshape(a.shape)
+            h_x, h_params = layer_curvature(layer, x_in, h_a)
+            for name, h in h_params.items():
+                total[name] = total[name] + h if name in total else h
+    return {name: h / n for name, h in total.items()}
+
+
+class SDLM:
+    """The paper's optimiser: w_k -= eta / (mu + h_kk) * dE/dw_k.
+
+    `estimate(X, y)` measures h_kk on the patterns X before a pass;
+    `step(eta)` then moves each parameter by its own step size times its
+    gradient summed over the patterns of the batch: with one pattern per
+    batch this is the paper's update; with B it takes the B per-pattern
+    steps at once, all from the same point.  `j` is the MAP constant of the
+    loss trained on (None: MSE alone).
+    """
+
+    def __init__(self, net, mu=L.SDLM_MU, j=None, chunk=100):
+        self.net, self.mu, self.j, self.chunk = net, mu, j, chunk
+        self.params = [p for p in net.collect_params().values()
+                       if p.grad_req != 'null']
+        self.h = self._scale = None
+        self._rate = None
+
+    def estimate(self, X, y):
+        """h_kk averaged over the patterns X, labels y; a list in the
+        order of self.params."""
+        h = curvature(self.net, X, y, self.j, self.chunk)
+        self.h = [h[p.name] for p in self.params]
+        self._scale = self._rate = None
+        return self.h
+
+    def step_sizes(self, eta):
+        """Each parameter's eta / (mu + h_kk)."""
+        if self._rate != eta:
+            self._scale = [eta / (self.mu + h) for h in self.h]
+            self._rate = eta
+        return self._scale
+
+    def step(self, eta):
+        for p, scale in zip(self.params, self.step_sizes(eta)):
+            data = p.data()
+            data -= scale * p.grad()
+
