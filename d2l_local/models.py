@@ -1,5 +1,7 @@
 """LeNet, the variants the exercises try, and how to train them."""
+import collections.abc
 import dataclasses
+import numbers
 
 import mxnet as mx
 from mxnet import gluon, nd
@@ -55,14 +57,17 @@ def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
     The first convolution keeps the image size (padding 2 for a 5x5 window,
     as in the book); with `same_padding` every convolution does.
     """
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f'unknown activation {activation!r}; choose one of '
                          f'{ACTIVATIONS}')
-    if pooling not in POOLINGS:
+    if not isinstance(pooling, str) or pooling not in POOLINGS:
         raise ValueError(f'unknown pooling {pooling!r}; choose one of '
                          f'{tuple(POOLINGS)}')
-    if not convs:
-        raise ValueError('LeNet needs at least one convolution layer')
+    convs, dense = _check_layers(convs, dense)
+    num_classes = _whole(num_classes, 'num_classes', 'lenet(num_classes=10)')
+    if not isinstance(same_padding, bool):
+        raise ValueError(f'same_padding is True or False, got '
+                         f'{same_padding!r}')
     net = LeNet(min_size=_min_input(convs, same_padding))
     for i, (channels, kernel) in enumerate(convs):
         padding = (kernel - 1) // 2 if i == 0 or same_padding else 0
@@ -73,6 +78,45 @@ def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
         net.add(nn.Dense(units, activation=activation))
     net.add(nn.Dense(num_classes))
     return net
+
+
+def _whole(value, name, example):
+    """`value` if it is a whole number of at least 1, else a ValueError
+    that says what `name` takes."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value < 1:
+        raise ValueError(f'{name} is a whole number of at least 1, as in '
+                         f'{example}; got {value!r}')
+    return int(value)
+
+
+def _check_layers(convs, dense):
+    """`convs` and `dense` as tuples, or a ValueError that says what form
+    each takes."""
+    form = ('convs lists one (channels, kernel size) pair per '
+            'convolution, as in convs=((6, 5), (16, 5))')
+    if isinstance(convs, (str, bytes, dict)) or not isinstance(
+            convs, collections.abc.Iterable):
+        raise ValueError(f'{form}; got {convs!r}')
+    convs = tuple(convs)
+    if not convs:
+        raise ValueError(f'LeNet needs at least one convolution layer: '
+                         f'{form}')
+    for pair in convs:
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise ValueError(f'{form}; got {convs!r}, whose entry '
+                             f'{pair!r} is not a pair')
+        for value, name in zip(pair, ('channels', 'kernel size')):
+            _whole(value, f'each {name} in convs', 'convs=((6, 5), (16, 5))')
+    if isinstance(dense, (str, bytes, dict)) or not isinstance(
+            dense, collections.abc.Iterable):
+        raise ValueError(f'dense lists the widths of the hidden dense '
+                         f'layers, as in dense=(120, 84) or dense=() for '
+                         f'none; got {dense!r}')
+    dense = tuple(dense)
+    for units in dense:
+        _whole(units, 'each width in dense', 'dense=(120, 84)')
+    return tuple(tuple(int(v) for v in pair) for pair in convs), dense
 
 
 def _min_input(convs, same_padding):
@@ -131,4 +175,6 @@ def better_lenet(num_classes=10):
     best model tools/lenet_grid.py measured.  Train it with Xavier
     initialisation and BETTER_RECIPE.
     """
-    return lenet(num_classes=num_classes, **BETTER_LENET)
+    return lenet(num_classes=_whole(num_classes, 'num_classes',
+                                    'better_lenet(num_classes=10)'),
+                 **BETTER_LENET)

@@ -1,4 +1,6 @@
 """lenet(): the book's model by default, its variants, its input checks."""
+import re
+
 import pytest
 from mxnet import nd
 
@@ -73,3 +75,34 @@ def test_hybridized_net_gives_the_same_output():
     y = net(X).asnumpy()
     net.hybridize()
     assert abs(net(X).asnumpy() - y).max() < 1e-5
+
+
+@pytest.mark.parametrize('kwargs, says', [
+    (dict(convs=(16, 32)), 'one (channels, kernel size) pair per'),
+    (dict(convs=((16, 5, 1),)), 'is not a pair'),
+    (dict(convs='65'), 'convs=((6, 5), (16, 5))'),
+    (dict(convs=()), 'at least one convolution'),
+    (dict(convs=((16, 5.0),)), 'kernel size in convs is a whole number'),
+    (dict(convs=((0, 5),)), 'channels in convs is a whole number'),
+    (dict(dense=120), 'dense=() for none'),
+    (dict(dense=(120, '84')), 'width in dense is a whole number'),
+    (dict(num_classes=True), 'num_classes is a whole number'),
+    (dict(num_classes=0), 'num_classes is a whole number'),
+    (dict(same_padding='yes'), 'True or False'),
+    (dict(activation=['relu']), 'unknown activation'),
+    (dict(pooling={}), 'unknown pooling'),
+])
+def test_a_malformed_argument_says_what_form_it_takes(kwargs, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        d2l.lenet(**kwargs)
+
+
+def test_lists_do_as_well_as_tuples():
+    net = initialized(d2l.lenet(convs=[[6, 5], [16, 5]], dense=[120, 84]))
+    assert [repr(layer) for layer in net] == BOOK_LENET
+
+
+@pytest.mark.parametrize('num_classes', [2.5, 0, None, '10'])
+def test_better_lenet_checks_its_number_of_classes(num_classes):
+    with pytest.raises(ValueError, match='num_classes is a whole number'):
+        d2l.better_lenet(num_classes)

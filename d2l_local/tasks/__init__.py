@@ -31,9 +31,9 @@ import types
 
 __all__ = ['____', 'Task', 'FunctionTask', 'Prediction', 'REGISTRY',
            'expect_number', 'expect_count', 'expect_shape', 'expect_net',
-           'reference_net', 'reference_layers', 'trace_shapes', 'kind', 'show', 'error_text',
-           'describe_error', 'function_problem', 'run_net',
-           'layer_settings', 'settings_problem']
+           'reference_net', 'reference_layers', 'trace_shapes', 'kind',
+           'show', 'error_text', 'describe_error', 'function_problem',
+           'run_net', 'read_shape', 'layer_settings', 'settings_problem']
 
 BLANK, WRONG, RIGHT, NOTED = 'blank', 'wrong', 'right', 'noted'
 REGISTRY = {}  # every task made, by name ('lenet.q1'): tests read it
