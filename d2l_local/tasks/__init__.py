@@ -294,6 +294,10 @@ class Task:
                            f'{kind(answer)}: {describe_error(e)}.')
         if problem is None:
             return Result(RIGHT, f'Correct! {self.insight}')
+        return self.wrong(problem)
+
+    def wrong(self, problem):
+        """The Result 'wrong', with `problem` and where to look."""
         return Result(WRONG, f'Not yet: {problem} Look again at '
                              f'{self.where}. Stuck? {self._short}.hint()')
 
@@ -422,8 +426,15 @@ class Prediction(Task):
 
     def reveal(self, prediction=MISSING, measured=None):
         """Grade `prediction` against the measurement; print the verdict."""
-        right = self._right(measured)
-        truth = f'({right}) {self.options[right]}'
+        try:
+            right = self._right(measured)
+            truth = f'({right}) {self.options[right]}'
+        except Exception as e:  # noqa: BLE001 - e.g. no saved run yet
+            self.last = Result(WRONG, f'The measurement is not in yet '
+                                      f'({describe_error(e)}): run the '
+                                      f'cells above this one first.')
+            print(self.last.message)
+            return
         letter, problem = (None, None) if prediction is MISSING or \
             is_blank(prediction) else self._letter(prediction)
         if prediction is MISSING:

@@ -9,9 +9,11 @@ q2  predict how well the nearest-class-mean yardstick separates digits and
     not), so the right answer does not depend on the mode.
 """
 import collections
+import math
 import numbers
 
-from . import Prediction, Task, ____, is_blank
+from . import (WRONG, Prediction, Result, Task, ____,
+               describe_error, function_problem, is_blank, kind)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -95,9 +97,12 @@ def assess_mnist_accuracy(answer, tol=1e-6):
         value = value.asscalar()  # an NDArray holding one number
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return (f'mnist_accuracy(net) should return a number, the '
-                f'accuracy, but returned {type(value).__name__} '
-                f'{value!r}.')
+                f'accuracy, but returned {kind(value)}.')
     found = float(value)
+    if not (math.isfinite(found) and 0 <= found <= 1):
+        return (f'mnist_accuracy(net) returned {found}, but an accuracy is '
+                f'a fraction from 0 to 1 (the share of images the net gets '
+                f'right), as d2l.evaluate_accuracy returns it.')
     expected = None
     for split, acc, data_iter in accuracies(answer.net):
         if expected is None:
@@ -122,17 +127,25 @@ class NetFunctionTask(Task):
         self.probe = probe
 
     def grade(self, answer):
-        if callable(answer) and not is_blank(answer):
+        if is_blank(answer) or not callable(answer):
+            return super().grade(answer)
+        problem = function_problem(answer, 'mnist_accuracy(net)', 1)
+        if problem:
+            return self.wrong(problem)
+        try:
             function, net = answer, self.probe()
+        except Exception as e:  # noqa: BLE001 - no data: not the learner's
+            return Result(WRONG, f'The check could not load MNIST to try '
+                                 f'your function on: {describe_error(e)}')
 
-            def answer():
-                try:
-                    return _Returned(function(net), net)
-                except TypeError as e:
-                    if 'not iterable' not in str(e):
-                        raise
-                    return _Returned(SWAPPED, net)
-        return super().grade(answer)
+        def returned():
+            try:
+                return _Returned(function(net), net)
+            except TypeError as e:
+                if 'not iterable' not in str(e):
+                    raise
+                return _Returned(SWAPPED, net)
+        return super().grade(returned)
 
 
 q1 = NetFunctionTask(

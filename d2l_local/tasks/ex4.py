@@ -15,7 +15,8 @@ import collections
 
 import numpy as np
 
-from . import BLANK, Prediction, Result, Task, ____, is_blank
+from . import (BLANK, Prediction, Result, Task, ____, describe_error,
+               error_text, function_problem, is_blank, kind)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -49,8 +50,13 @@ WHERE_LAYERS = ('the section "Two layers, one image": the list of net\'s '
 SHAPE = (1, 16, 10, 10)
 
 # What the learner's function returned on a probe net (a tuple, so a
-# returned blank still reads as blank), or the error it raised.
+# returned blank still reads as blank), or the error it raised; _Answers
+# holds one per probe net, so that no dict of the learner's passes for it.
 _Returned = collections.namedtuple('_Returned', 'value error')
+
+
+class _Answers(dict):
+    """{probe net's name: _Returned}, made by MapsTask.grade alone."""
 
 
 def _probe_nets():
@@ -129,23 +135,22 @@ def _array(value):
 
 
 def _close(a, b):
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5)
+    try:
+        return a.shape == b.shape and np.allclose(a, b, rtol=1e-4,
+                                                  atol=1e-5)
+    except (TypeError, ValueError):  # an array of strings, of objects
+        return False
 
 
 def _error_text(error):
-    lines = [line.strip() for line in str(error).splitlines()
-             if line.strip()]
-    wanted = [line for line in lines if 'Check failed' in line
-              or 'Error' in line]
-    text = (wanted or lines or [''])[-1]
-    return text.split('Error: ', 1)[-1][:200]
+    return error_text(error)
 
 
 def assess_layer2_maps(answers):
     """None if the function gave the second layer's maps on every probe
     net, else what is wrong."""
     from .. import activation_maps
-    if not isinstance(answers, dict):
+    if not isinstance(answers, _Answers):
         return ('pass the function itself, q2.check(layer2_maps), not its '
                 'result: the check calls it on nets of its own.')
     nets, x = probes()
@@ -158,13 +163,12 @@ def assess_layer2_maps(answers):
                         f'{text}. A layer takes a batch: x has shape '
                         f'{x.shape}; x.expand_dims(0) gives the batch of '
                         f'one, shape (1, 1, 28, 28).')
-            return (f'the function raised {type(error).__name__}: '
-                    f'{text}.')
+            return f'the function raised {describe_error(error)}.'
         found = _array(value)
         if found is None:
             return (f'layer2_maps should return an array (an NDArray or a '
                     f'NumPy array) of shape {SHAPE}, but returned '
-                    f'{type(value).__name__}.')
+                    f'{kind(value)}.')
         expected = activation_maps(net, x, 2)
         if _close(found, expected):
             continue
@@ -199,8 +203,11 @@ class MapsTask(Task):
     def grade(self, answer):
         if not callable(answer) or is_blank(answer):
             return super().grade(answer)
+        problem = function_problem(answer, 'layer2_maps(net, x)', 2)
+        if problem:
+            return self.wrong(problem)
         nets, x = probes()
-        answers = {}
+        answers = _Answers()
         for name, net in nets.items():
             try:
                 answers[name] = _Returned(answer(net, x), None)

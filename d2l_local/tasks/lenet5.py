@@ -13,7 +13,8 @@ from mxnet import nd
 
 from .. import lenet5 as L
 from ..results import read_result
-from . import FunctionTask, Prediction, Task, ____, expect_count
+from . import (FunctionTask, Prediction, Task, ____, expect_count,
+               function_problem, kind)
 
 __all__ = ['____', 'q1', 'q2', 'q3']
 
@@ -105,14 +106,18 @@ def _slips(x, coef, bias):
 
 
 def _assess_subsample(subsample):
-    if not callable(subsample):
-        return (f'expected a function subsample(x, coef, bias), got '
-                f'{type(subsample).__name__}.')
+    problem = function_problem(subsample, 'subsample(x, coef, bias)', 3)
+    if problem:
+        return problem
     x, coef, bias = _probe()
     out = subsample(x, coef, bias)
+    if isinstance(out, np.ndarray):
+        return ('subsample should return an NDArray, returned a NumPy '
+                'array: keep to nd operations (no .asnumpy()), so that the '
+                'layer can run on the GPU and be trained.')
     if not isinstance(out, nd.NDArray):
         return (f'subsample should return an NDArray, returned '
-                f'{type(out).__name__}.')
+                f'{kind(out)}.')
     want = reference(x, coef, bias)
     if out.shape != want.shape:
         return (f'on C1\'s output of shape {PROBE} S2 gives {want.shape} '
@@ -155,7 +160,11 @@ q2 = FunctionTask(
 
 # q3: the full run against the paper.
 
-BOUND = 0.011  # the issue's bound on the median of the full run
+# The options' boundaries, in test error: (a) below the paper's 0.95 %,
+# (b) from 0.95 % up to but not including 1.25 %, (c) 1.25 % or more.  The
+# saved median, 1.10 % (the issue's bound on it), sits in the middle of
+# (b), 0.15 points from either end: no option's boundary is near it.
+BOUNDS = (L.PAPER_TEST_ERROR, 0.0125)
 
 
 def full_run():
@@ -165,10 +174,12 @@ def full_run():
 
 
 def verdict(median):
-    """'a' below the paper's 0.95 %, 'b' up to 1.1 %, 'c' above."""
-    if median < L.PAPER_TEST_ERROR:
+    """'a' below the paper's 0.95 %, 'b' from 0.95 % up to 1.25 % (not
+    included), 'c' from 1.25 % on."""
+    low, high = BOUNDS
+    if median < low:
         return 'a'
-    return 'b' if median <= BOUND else 'c'
+    return 'b' if median < high else 'c'
 
 
 def _median(errors):
@@ -212,9 +223,9 @@ q3 = SavedRunPrediction(
     options={
         'a': "below the paper's 0.95 %: the substitute does better than "
              'online SDLM',
-        'b': "between 0.95 % and 1.1 %: close to the paper's figure, a "
-             'little above',
-        'c': 'above 1.1 %: the differences cost more than 0.15 points',
+        'b': 'from 0.95 % up to, but not including, 1.25 %: within 0.3 '
+             "points above the paper's figure",
+        'c': '1.25 % or more: the differences cost 0.3 points or more',
     },
     todo="set prediction to 'a', 'b' or 'c' (the options are in the text "
          'above).',
