@@ -167,3 +167,30 @@ def test_hints_come_in_levels(capsys):
             f'Hint 1 of {len(task.hints)}')
     q2.solution()
     assert "d2l.lenet(activation='relu'" in capsys.readouterr().out
+
+
+def variant(kernels=(5, 5), paddings=(2, 0)):
+    net = nn.HybridSequential()
+    for channels, kernel, padding in zip((16, 32), kernels, paddings):
+        net.add(nn.Conv2D(channels, kernel, padding=padding,
+                          activation='relu'), nn.MaxPool2D(2, 2))
+    net.add(nn.Dense(120, activation='relu'),
+            nn.Dense(84, activation='relu'), nn.Dense(10))
+    return net
+
+
+@pytest.mark.parametrize('kwargs, words', [
+    (dict(kernels=(3, 5)), 'after layer 1 (Conv2D)'),
+    (dict(kernels=(5, 3)), 'after layer 3 (Conv2D)'),
+    (dict(kernels=(3, 5), paddings=(1, 0)), 'Layer 1 (Conv2D) has'),
+])
+def test_q2_a_wrong_kernel_size_is_blamed_on_the_kernel_size(kwargs, words):
+    message = q2.grade(variant(**kwargs)).message
+    assert words in message and 'kernel_size=(3, 3)' in message, message
+    assert 'padding' not in message.split('Look again')[0], message
+
+
+def test_q2_a_wrong_padding_is_blamed_on_the_padding():
+    message = q2.grade(variant(paddings=(0, 0))).message
+    assert 'check its padding' in message and 'padding=(0, 0)' in message
+    assert 'kernel' not in message.split('Look again')[0]

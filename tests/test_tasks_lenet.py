@@ -228,3 +228,83 @@ def test_q4_simulation_is_undone_and_never_reaches_a_gpu():
 def test_q4_every_task_has_hints_and_a_solution():
     for task in (q1, q2, q3, q4):
         assert len(task.hints) >= 2 and task.code.strip()
+
+
+@pytest.mark.parametrize('answer, words', [
+    (28.0, 'got the number 28.0'),
+    ('28', "got the string '28'"),
+    (27.6, 'got the number 27.6'),
+    ((16.0, 10.0, 10.0), 'whole numbers'),
+    ((16, 10.4, 10), 'whole numbers'),
+    (('16', '10', '10'), "the string '16'"),
+    ((True, 10, 10), 'True (a bool)'),
+    ([16, 10, 10], 'a shape is a tuple'),
+    ((v for v in (16, 10, 10)), 'got a generator'),
+])
+def test_q1_refuses_what_only_rounds_or_parses_to_the_shape(answer, words):
+    result = q1.grade(answer)
+    assert result.status == 'wrong'
+    assert words in result.message, result.message
+
+
+@pytest.mark.parametrize('answer', [2416.0, '2416', True, [2416]])
+def test_q2_refuses_what_only_equals_the_count(answer):
+    assert q2.grade(answer).status == 'wrong'
+
+
+def gpu_asker(i, fallback=True):
+    """A try_gpu that asks for gpu(i) inside try: (or, without
+    `fallback`, returns it unchecked)."""
+    def try_gpu():
+        if not fallback:
+            return mx.gpu(i)
+        try:
+            ctx = mx.gpu(i)
+            nd.zeros((1,), ctx=ctx)
+        except mx.base.MXNetError:
+            ctx = mx.cpu()
+        return ctx
+    return try_gpu
+
+
+@pytest.mark.parametrize('try_gpu, words', [
+    (gpu_asker(1), "whose gpu(0) works (one GPU), your try_gpu returned "
+                   'cpu(0)'),
+    (gpu_asker(1, fallback=False), 'still returned gpu(1)'),
+    (lambda: mx.cpu(1), 'the fallback is mx.cpu(), cpu(0)'),
+    (lambda i: mx.cpu(), 'needs 1'),
+])
+def test_q4_a_try_gpu_that_asks_for_the_wrong_device(try_gpu, words):
+    result = q4.grade(try_gpu)
+    assert result.status == 'wrong'
+    assert words in result.message, result.message
+
+
+def test_q4_a_try_gpu_of_i_must_use_i():
+    def ignores_i(i=0):
+        return gpu_asker(0)()
+    message = q4.grade(ignores_i).message
+    assert 'try_gpu(1) gave gpu(0); it should give gpu(1)' in message
+
+    def gpu_i(i=0):
+        return gpu_asker(i)()
+    assert q4.grade(gpu_i).status == 'right'
+    assert q4.grade(d2l.try_gpu).status == 'right'
+
+
+def test_q4_simulated_machines_count_their_gpus():
+    with tasks.simulated_gpu(works=True, count=2) as fake:
+        assert mx.context.num_gpus() == 2 and mx.gpu(0) is fake
+        assert repr(mx.gpu(1)) == 'gpu(1)' and mx.gpu(1) is mx.gpu(1)
+        nd.zeros((1,), ctx=mx.gpu(1))  # works: made on the CPU
+        with pytest.raises(mx.base.MXNetError, match='simulated'):
+            nd.zeros((1,), ctx=mx.gpu(2))
+
+
+def test_an_error_in_the_learners_code_names_their_line_only():
+    def try_gpu():
+        return {}['gpu']  # a slip of the learner's
+    message = q4.grade(try_gpu).message
+    line = try_gpu.__code__.co_firstlineno + 1
+    assert f"your code raised KeyError: 'gpu' (line {line} of try_gpu)" \
+        in message, message
