@@ -522,6 +522,80 @@ def subset(data_iter, n):
                      data_iter.batch_size, data_iter.shuffle)
 
 
+# Section III.C: the distorted training set's planar affine transformations
+# (translations, scaling, squeezing, horizontal shearing).  The paper gives
+# no ranges; these are our choice of "small".
+DISTORTIONS = dict(shift=2.0, scale=0.1, squeeze=0.1, shear=0.2)
+
+
+def distort(images, rng, shift=2.0, scale=0.1, squeeze=0.1, shear=0.2):
+    """Randomly distorted copies of images (n, h, w): each a planar affine
+    map of its own about the image centre, bilinear, background 0.
+
+    Per image: translations uniform in +-shift pixels in x and y; scaling by
+    1 + u, u uniform in +-scale; squeezing by 1 + v (x times it, y divided
+    by it), v in +-squeeze; horizontal shearing x += k y, k in +-shear.
+    rng is a numpy Generator.  Returns float32 in the images' own units.
+    """
+    images = np.asarray(images)
+    n, h, w = images.shape
+    t = rng.uniform(-shift, shift, (n, 2))
+    zoom = 1 + rng.uniform(-scale, scale, n)
+    sq = 1 + rng.uniform(-squeeze, squeeze, n)
+    k = rng.uniform(-shear, shear, n)
+    # forward map on (x, y) about the centre: diag(zoom sq, zoom / sq) @
+    # [[1, k], [0, 1]]; each output pixel samples the input at its inverse
+    a, b, d = zoom * sq, zoom * sq * k, zoom / sq
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    u = xs[None] - cx - t[:, 0, None, None]
+    v = ys[None] - cy - t[:, 1, None, None]
+    y_src = v / d[:, None, None]
+    x_src = (u - b[:, None, None] * y_src) / a[:, None, None]
+    x_src, y_src = x_src + cx, y_src + cy
+    x0, y0 = np.floor(x_src).astype(int), np.floor(y_src).astype(int)
+    fx, fy = x_src - x0, y_src - y0
+    padded = np.zeros((n, h + 2, w + 2), np.float64)
+    padded[:, 1:-1, 1:-1] = images
+    out = np.zeros((n, h, w))
+    rows = np.arange(n)[:, None, None]
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            yy = np.clip(y0 + dy + 1, 0, h + 1)
+            xx = np.clip(x0 + dx + 1, 0, w + 1)
+            out += wy * wx * padded[rows, yy, xx]
+    return out.astype(np.float32)
+
+
+class DistortedIter(ArrayIter):
+    """An ArrayIter whose every pass hands out freshly distorted images
+    (`distort`), drawn from numpy's global generator (so d2l.set_seed
+    decides them) or, with `seed`, from seed + the pass's number."""
+
+    def __init__(self, images, labels, batch_size, shuffle=True, seed=None,
+                 chunk=2000, **ranges):
+        super().__init__(images, labels, batch_size, shuffle)
+        self.seed, self.chunk, self.passes = seed, chunk, 0
+        self.ranges = dict(DISTORTIONS, **ranges)
+
+    def __iter__(self):
+        n = len(self.images)
+        order = np.random.permutation(n) if self.shuffle else np.arange(n)
+        seed = np.random.randint(2 ** 31) if self.seed is None else \
+            self.seed + self.passes
+        self.passes += 1
+        rng = np.random.default_rng(seed)
+        bs = self.batch_size
+        step = max(bs, self.chunk // bs * bs)
+        for start in range(0, n, step):
+            idx = order[start:start + step]
+            X = distort(self.images[idx], rng, **self.ranges) / 255
+            for i in range(0, len(idx), bs):
+                yield (nd.array(X[i:i + bs, None], dtype='float32'),
+                       nd.array(self.labels[idx[i:i + bs]],
+                                dtype='float32'))
+
+
 def _first_patterns(data_iter, n):
     """The first n images and labels data_iter hands out (in an order of
     their own: each pass over data_iter draws one)."""

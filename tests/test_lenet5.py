@@ -419,3 +419,63 @@ def test_q3_is_graded_by_the_saved_full_run(monkeypatch):
     assert q3.last.status == 'wrong'
     q3.reveal(tasks.____)
     assert q3.last.status == 'blank'
+
+
+# The distortions of the paper's distorted-training row (section III.C).
+
+def test_distort_keeps_the_shape_and_moves_the_pixels():
+    X, _ = fake_images(50)
+    out = L.distort(X, np.random.default_rng(0))
+    assert out.shape == X.shape and out.dtype == np.float32
+    assert out.min() >= 0 and out.max() <= 255
+    moved = np.abs(out - X).reshape(50, -1).max(axis=1)
+    assert (moved > 50).all()  # every image changed somewhere
+    # ... but only a little: the ink's mass stays within the scaling's range
+    ratio = (out - 20).clip(0).sum(axis=(1, 2)) / \
+        (X - 20.0).clip(0).sum(axis=(1, 2))
+    assert (0.6 < ratio).all() and (ratio < 1.5).all()
+    # no distortion at all is the identity
+    same = L.distort(X, np.random.default_rng(0), 0, 0, 0, 0)
+    np.testing.assert_allclose(same, X, atol=1e-4)
+
+
+def test_distort_is_an_affine_map_of_the_grid():
+    # a single ink pixel lands where the drawn translation puts it
+    X = np.zeros((1, 28, 28))
+    X[0, 10, 15] = 255
+    out = L.distort(X, np.random.default_rng(3), shift=2, scale=0,
+                    squeeze=0, shear=0)
+    t = np.random.default_rng(3).uniform(-2, 2, (1, 2))[0]
+    ys, xs = np.mgrid[0:28, 0:28]
+    mass = out[0].sum()
+    assert mass == pytest.approx(255, rel=1e-6)
+    centre = ((out[0] * xs).sum() / mass, (out[0] * ys).sum() / mass)
+    assert centre == pytest.approx((15 + t[0], 10 + t[1]), abs=1e-6)
+
+
+def test_distort_is_reproducible():
+    X, _ = fake_images(8)
+    a = L.distort(X, np.random.default_rng(5))
+    b = L.distort(X, np.random.default_rng(5))
+    c = L.distort(X, np.random.default_rng(6))
+    np.testing.assert_array_equal(a, b)
+    assert np.abs(a - c).max() > 1
+    X, y = fake_images(10)
+
+    def passes(it):
+        return [np.concatenate([b.asnumpy() for b, _ in it]) for _ in
+                range(2)]
+    d2l.set_seed(1)
+    first = passes(L.DistortedIter(X, y, 4))
+    d2l.set_seed(1)
+    again = passes(L.DistortedIter(X, y, 4))
+    np.testing.assert_array_equal(first[0], again[0])
+    assert first[0].shape == (10, 1, 28, 28)
+    assert np.abs(first[0] - first[1]).max() > 0.1  # fresh every pass
+    seeded = L.DistortedIter(X, y, 3, shuffle=False, seed=7, chunk=4)
+    images = [X_ for X_, _ in seeded]
+    assert [b.shape[0] for b in images] == [3, 3, 3, 1]
+    # chunks of whole batches (3 here), each distorted in one call
+    np.testing.assert_allclose(
+        images[0].asnumpy()[:, 0],
+        L.distort(X[:3], np.random.default_rng(7)) / 255, rtol=1e-6)
