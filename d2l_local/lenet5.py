@@ -439,13 +439,13 @@ def error_rate(net, data_iter):
 def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                  optimizer='adam', lr=0.001, loss=None, schedule=None,
                  momentum=0.9, verbose=True, start=0, trainer=None,
-                 on_epoch=None):
+                 on_epoch=None, mu=SDLM_MU):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm', the paper's (d2l_local.sdlm.SDLM: h_kk
     backpropagated on 500 patterns before each pass, mu = 0.02, each
     batch's summed gradient; online with batches of one, and lr=0.0005
-    gives the paper's rates exactly); 'sdlm-probes', the earlier
+    gives the paper's rates exactly; `mu` its mu); 'sdlm-probes', the earlier
     mini-batched stand-in (ProbeSDLM); or a named substitute, 'adam' or
     'sgd' (with `momentum`).  The rate in pass e is schedule(e, lr): by
     default the paper's steps, rescaled to start at lr and squeezed into
@@ -464,9 +464,9 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     sdlm = None
     if optimizer == 'sdlm':
         from .sdlm import SDLM
-        sdlm = SDLM(net, j=getattr(loss, 'j', None))
+        sdlm = SDLM(net, mu=mu, j=getattr(loss, 'j', None))
     elif optimizer == 'sdlm-probes':
-        sdlm = ProbeSDLM(net)
+        sdlm = ProbeSDLM(net, mu=mu)
     elif trainer is None:
         hyper = {'learning_rate': schedule(0, lr)}
         if optimizer == 'sgd':
