@@ -1,4 +1,5 @@
-"""requirements.txt installs on every Python 3.11 a reader is likely to have.
+"""requirements.txt installs on every Python 3.11 a reader is likely to have,
+and each lock of locks/ on its own Python.
 
 Some packages need a later 3.11.x than Debian 12's python3 (3.11.2); pip
 then finds no version of the pin and the set-up stops. Resolving the pins
@@ -48,3 +49,29 @@ def test_the_pins_resolve(version, python, tmp_path):
               if line.startswith('ERROR')]
     assert result.returncode == 0, f'Python {version}: ' + '\n'.join(
         errors[-3:])
+
+
+# The locks of the other Pythons (tools/lock.py): each pin must have a build
+# for its Python.  They are installed --no-deps (./course), so that is
+# what the dry run checks; that they work together is what the fast tier,
+# run in a venv of each lock, shows.
+LOCKS = sorted((ROOT / 'locks').glob('py3.*.txt'))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('lock', LOCKS, ids=[p.stem for p in LOCKS])
+def test_each_lock_installs_on_its_python(lock, tmp_path):
+    import pythons
+    version = lock.stem[2:]
+    python = pythons.require(version)
+    venv = tmp_path / 'venv'
+    subprocess.run([python, '-m', 'venv', str(venv)], check=True)
+    result = subprocess.run(
+        [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--dry-run',
+         '--ignore-installed', '--no-deps', '--quiet', '-r', str(lock)],
+        capture_output=True, text=True, timeout=600)
+    errors = [line for line in result.stderr.splitlines()
+              if line.startswith('ERROR')]
+    assert result.returncode == 0, f'Python {version}: ' + '\n'.join(
+        errors[-3:])
+
