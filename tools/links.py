@@ -1,0 +1,164 @@
+"""Write the course's links from its one address, pyproject.toml's
+``[project.urls] Repository``.
+
+Each notebook opens with three badges (Colab, Kaggle, Binder) that open
+that notebook there, and its set-up cell installs the course from the same
+address when ``d2l_local`` is missing (Colab, Kaggle).  README's badges
+point there too.  After changing the address (publishing a fork, say):
+
+    python tools/links.py           # rewrite them all
+    python tools/links.py --check   # exit 1 if any is out of date
+
+tests/test_links.py runs the check.
+"""
+import json
+import pathlib
+import re
+import sys
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    tomllib = None
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
+BADGE_START = '[![Open In Colab]'
+# The first lines of every set-up cell: the course, then MXNet 1.9.1
+# without its numpy < 2 requirement, beside the numpy already loaded.
+SETUP = '''\
+try:  # on Colab or Kaggle the first run installs the course (about 1 min)
+    import d2l_local as d2l
+except ImportError:
+    %pip install -q --no-deps mxnet==1.9.1 {install}
+    import d2l_local as d2l
+'''
+SETUP_END = 'import d2l_local as d2l\n'  # the last line of SETUP
+
+
+def repository(pyproject=ROOT / 'pyproject.toml'):
+    """The course's address, https://github.com/OWNER/NAME."""
+    text = pyproject.read_text()
+    if tomllib:
+        url = tomllib.loads(text)['project']['urls']['Repository']
+    else:
+        url = re.search(r'^Repository\s*=\s*"([^"]+)"', text, re.M).group(1)
+    match = re.fullmatch(r'https://github\.com/([\w.-]+)/([\w.-]+?)/?', url)
+    if not match:
+        sys.exit(f'pyproject.toml: Repository = {url!r} is not a GitHub '
+                 'address like https://github.com/OWNER/NAME')
+    return url.rstrip('/')
+
+
+def slug(url):
+    """OWNER/NAME of a GitHub address."""
+    return url.split('github.com/', 1)[1]
+
+
+def colab(url, path):
+    return f'https://colab.research.google.com/github/{slug(url)}/blob/main/{path}'
+
+
+def kaggle(url, path):
+    return f'https://kaggle.com/kernels/welcome?src={url}/blob/main/{path}'
+
+
+def binder(url, path):
+    return f'https://mybinder.org/v2/gh/{slug(url)}/main?urlpath=lab/tree/{path}'
+
+
+def badges(url, path):
+    """The badge line that opens `path` (notebooks/x.ipynb) in each place."""
+    return (f'[![Open In Colab](https://colab.research.google.com/assets/'
+            f'colab-badge.svg)]({colab(url, path)}) '
+            f'[![Open in Kaggle](https://kaggle.com/static/images/'
+            f'open-in-kaggle.svg)]({kaggle(url, path)}) '
+            f'[![Binder](https://mybinder.org/badge_logo.svg)]'
+            f'({binder(url, path)})')
+
+
+def install(url):
+    """What the set-up cell gives pip for the course."""
+    return f'git+{url}'
+
+
+def _lines(source):
+    return source if isinstance(source, str) else ''.join(source)
+
+
+def _split(text):
+    """A cell source as nbformat saves it: lines that keep their ends."""
+    return text.splitlines(keepends=True)
+
+
+def update_notebook(nb, url, path):
+    """Put the badges and the set-up lines of `url` into `nb` (in place)."""
+    cells = nb['cells']
+    first = next(c for c in cells if c['cell_type'] == 'markdown')
+    text = _lines(first['source'])
+    if text.startswith(BADGE_START):
+        text = text.split('\n', 1)[1].lstrip('\n')
+    first['source'] = _split(badges(url, path) + '\n\n' + text)
+    code = next(c for c in cells if c['cell_type'] == 'code')
+    text = _lines(code['source'])
+    if text.startswith('try:'):
+        text = text.split(SETUP_END, 2)[2]
+    elif text.startswith(SETUP_END):
+        text = text[len(SETUP_END):]
+    code['source'] = _split(SETUP.format(install=install(url)) + text)
+    return nb
+
+
+def write_notebook(path, nb):
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n',
+                    encoding='utf-8')
+
+
+def update_readme(text, url):
+    """README with every course link made from `url`."""
+    text = re.sub(r'https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/main',
+                  f'https://mybinder.org/v2/gh/{slug(url)}/main', text)
+    text = re.sub(r'https://colab\.research\.google\.com/github/[\w.-]+/'
+                  r'[\w.-]+/blob', f'https://colab.research.google.com/'
+                  f'github/{slug(url)}/blob', text)
+    text = re.sub(r'kernels/welcome\?src=https://github\.com/[\w.-]+/'
+                  r'[\w.-]+/blob', f'kernels/welcome?src={url}/blob', text)
+    return text
+
+
+def stale(root=ROOT):
+    """The files whose links do not come from the address yet."""
+    url = repository(root / 'pyproject.toml')
+    out = []
+    for path in sorted((root / 'notebooks').glob('*.ipynb')):
+        nb = json.loads(path.read_text(encoding='utf-8'))
+        before = json.dumps(nb)
+        rel = path.relative_to(root).as_posix()
+        if json.dumps(update_notebook(nb, url, rel)) != before:
+            out.append(path)
+    readme = root / 'README.md'
+    if update_readme(readme.read_text(), url) != readme.read_text():
+        out.append(readme)
+    return out
+
+
+def main(argv, root=ROOT):
+    url = repository(root / 'pyproject.toml')
+    if '--check' in argv:
+        old = stale(root)
+        for path in old:
+            print(f'{path.relative_to(root)}: links out of date; run '
+                  'python tools/links.py')
+        return 1 if old else 0
+    for path in sorted((root / 'notebooks').glob('*.ipynb')):
+        nb = json.loads(path.read_text(encoding='utf-8'))
+        write_notebook(path, update_notebook(
+            nb, url, path.relative_to(root).as_posix()))
+    readme = root / 'README.md'
+    readme.write_text(update_readme(readme.read_text(), url))
+    print(f'links written from {url}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
