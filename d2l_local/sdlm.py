@@ -39,7 +39,19 @@ matrix's diagonal.  It equals the true Gauss-Newton diagonal
 sum_o (dx_o/dw_k)^2 d2E/dx_o^2 only where w_k reaches each output x_o
 through a single path and a single connection: F6, and C5 whose maps are
 1x1.  Below, it drops the cross terms between the units (and between the
-shared connections) a parameter reaches the output through.
+shared connections) a parameter reaches the output through.  On the real
+LeNet-5 at initialisation (5 MNIST digits, the exact diagonal from
+per-output Jacobians) the sums of h over C1, S2, C3 and S4's parameters are
+0.09 to 0.28 of the exact ones (the shared weights' cross terms add up),
+S4's biases 1.0, C5 and F6 1.000.
+
+Measured with the paper's values (one digit at a time, seed 0, the first
+10,000 training digits once): mu = 0.02 and eta = 0.0005 diverge within a
+few patterns (90 % training error through the pass), as does mu = 0.1 on
+1,500 patterns; eta / 10 at mu = 0.02 trains (11.4 % test error after the
+10,000), and so does the paper's eta at mu = 0.5 (5.7 %).  At
+initialisation most h_kk are far below mu, so most steps are eta / mu times
+the gradient, all layers at once.
 """
 from mxnet import autograd, nd
 
