@@ -29,23 +29,44 @@ def check_versions():
             f'{mx.__version__}, NumPy {np.__version__}')
 
 
-def setup(seed=0):
+def setup(seed=0, verbose=False):
     """Check the versions, seed every generator and say what runs.
 
     Call it first in a notebook, before ``import mxnet``: it chooses
     MXNet's engine settings, seeds MXNet, NumPy and Python's random, and
-    prints the versions and the settings in two lines.  (§6.6)
+    prints the versions and where training runs; with ``verbose=True``
+    also MXNet's engine settings and the NumPy names put back for it.
+    (§6.6)
     """
     versions = check_versions()
     from .training import set_seed
     set_seed(seed)
     _inline_figures()
     print(f'{versions}; seed {seed}')
-    print(_engine.describe())
+    print(where())
+    if verbose:
+        print(_engine.describe())
+        from . import _numpy_compat
+        restored = ', '.join(_numpy_compat.RESTORED) or 'none needed'
+        print(f'NumPy names put back for MXNet 1.9.1: {restored}')
     if settings.quick():
         print(f'Quick mode (D2L_QUICK): {settings.QUICK_TRAIN:,} training '
               f'and {settings.QUICK_TEST:,} test images, so results differ '
               f'from the text.')
+
+
+def where():
+    """Where training runs, in a learner's words."""
+    from .devices import num_gpus
+    gpus = num_gpus()
+    if gpus:
+        return (f'Training runs on the GPU ({gpus} found); details: '
+                f'd2l.setup(verbose=True)')
+    threads = _engine.SETTINGS.get('OMP_NUM_THREADS', (None,))[0]
+    cores = f'{threads} CPU core' + ('s' if threads != '1' else '')
+    if threads is None:
+        cores = 'the CPU'
+    return f'Training runs on {cores} (no GPU); details: d2l.setup(verbose=True)'
 
 
 def _inline_figures():

@@ -165,7 +165,16 @@ def test_setup_prints_versions_and_settings():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True).stdout.splitlines()
     assert out[0].startswith('Python 3.') and out[0].endswith('; seed 4')
-    assert 'MXNet 1.9.1' in out[0] and out[1].startswith('MXNet engine:')
+    assert 'MXNet 1.9.1' in out[0]
+    # in a learner's words; the engine's settings only when asked
+    assert out[1].startswith('Training runs on ') and 'GPU' in out[1]
+    assert 'd2l.setup(verbose=True)' in out[1] and len(out) == 2
+    verbose = subprocess.run(
+        [sys.executable, '-c', 'import d2l_local; '
+         'd2l_local.setup(seed=4, verbose=True)'], capture_output=True,
+        text=True, check=True).stdout.splitlines()
+    assert verbose[:2] == out and verbose[2].startswith('MXNet engine:')
+    assert verbose[3].startswith('NumPy names put back for MXNet 1.9.1: ')
 
 
 def test_a_missing_gpu_is_refused_whatever_the_import_order():

@@ -48,11 +48,17 @@ def test_nbval_markers_are_tags(path):
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
-def test_opens_with_setup_and_ends_with_how_it_is_checked(path):
+def test_opens_with_setup_and_ends_with_a_line_for_instructors(path):
     nb, cells = code_cells(path)
     assert 'd2l.setup(' in cells[0].source
-    last = [c for c in nb.cells if c.cell_type == 'markdown'][-1]
-    assert 'How this notebook is checked' in last.source
+    markdown = [c for c in nb.cells if c.cell_type == 'markdown']
+    assert len(markdown[-1].source.splitlines()) == 1
+    assert 'CHECKING.md' in markdown[-1].source
+    # how the notebooks are checked is the maintainers' document's, not the
+    # lesson's
+    for cell in markdown:
+        assert 'How this notebook is checked' not in cell.source
+        assert 'D2L_QUICK' not in cell.source and 'nbval' not in cell.source
     assert 'Where to go next' in ''.join(
         c.source for c in nb.cells if c.cell_type == 'markdown')
 

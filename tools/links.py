@@ -3,8 +3,8 @@
 
 Each notebook opens with three badges (Colab, Kaggle, Binder) that open
 that notebook there, and its set-up cell installs the course from the same
-address when ``d2l_local`` is missing (Colab, Kaggle).  README's badges
-point there too.  After changing the address (publishing a fork, say):
+address when ``d2l_local`` is missing (Colab, Kaggle).  Its last cell
+links CHECKING.md there, for instructors.  README's badges point there too.  After changing the address (publishing a fork, say):
 
     python tools/links.py           # rewrite them all
     python tools/links.py --check   # exit 1 if any is out of date
@@ -34,6 +34,11 @@ except ImportError:
     import d2l_local as d2l
 '''
 SETUP_END = 'import d2l_local as d2l\n'  # the last line of SETUP
+# The last cell of every notebook: one line for instructors.
+CHECKED = ('*For instructors and maintainers: [how this notebook is '
+           'checked]({url}/blob/main/CHECKING.md).*')
+CHECKED_STARTS = ('*For instructors and maintainers:',
+                  '## How this notebook is checked')
 
 
 def repository(pyproject=ROOT / 'pyproject.toml'):
@@ -106,6 +111,11 @@ def update_notebook(nb, url, path):
     elif text.startswith(SETUP_END):
         text = text[len(SETUP_END):]
     code['source'] = _split(SETUP.format(install=install(url)) + text)
+    last = [c for c in cells if c['cell_type'] == 'markdown'][-1]
+    if not _lines(last['source']).startswith(CHECKED_STARTS):
+        raise ValueError(f'{path}: its last markdown cell should be the '
+                         'line on how it is checked')
+    last['source'] = _split(CHECKED.format(url=url))
     return nb
 
 
