@@ -474,8 +474,7 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
     history = []
     for epoch in range(start, num_epochs):
-        tic = time.time()
-        loss_sum, wrong, n = nd.zeros(1), nd.zeros(1), 0
+        tic, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
         if sdlm:
             X, y = _first_patterns(train_iter, SDLM_PATTERNS)
             if optimizer == 'sdlm':
@@ -497,10 +496,9 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
             else:
                 trainer.step(X.shape[0])
             pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
-            loss_sum += l.sum()
-            wrong += (pred != y).sum()
-            n += y.shape[0]
-        loss_sum, wrong = loss_sum.asscalar(), wrong.asscalar()
+            loss_sum += l.sum().asscalar()
+            wrong += (pred != y).sum().asscalar()
+            n += y.size
         test_error = error_rate(net, test_iter)
         record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,
                        1 - test_error, time.time() - tic)
