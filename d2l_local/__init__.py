@@ -24,7 +24,7 @@ _EXPORTS = {
                     'conv_layers', 'map_limits', 'pick_examples',
                     'plot_activations', 'plot_kernels', 'plot_maps'],
     'checks': ['check_range'],
-    'compare': ['plot_seeds'],
+    'compare': ['count_near_chance', 'near_chance', 'plot_seeds'],
     'data': ['ArrayIter', 'get_fashion_mnist_labels', 'load_data',
              'load_data_fashion_mnist', 'load_data_mnist'],
     'datasets': ['CacheError', 'DataFileError', 'DataNotFoundError',

@@ -2,6 +2,18 @@
 import matplotlib.pyplot as plt
 
 SPREAD = 0.3  # width of a column's dots, in units of the gap between columns
+CHANCE = 0.1  # accuracy of guessing among Fashion-MNIST's ten classes
+
+
+def near_chance(accuracy, chance=CHANCE):
+    """True for an accuracy below twice chance (0.2 on ten classes): the
+    one rule by which the notebooks count runs "near chance".  (§6.6)"""
+    return accuracy < 2 * chance
+
+
+def count_near_chance(accuracies, chance=CHANCE):
+    """How many of `accuracies` are near chance (`near_chance`)."""
+    return sum(near_chance(a, chance) for a in accuracies)
 
 
 def plot_seeds(runs, band=None, ylabel='test accuracy', chance=None,

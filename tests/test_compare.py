@@ -71,3 +71,13 @@ def test_wrong_arguments_say_what_to_pass():
         d2l.plot_seeds({'avg': {}})
     with pytest.raises(ValueError, match="band='mean'"):
         d2l.plot_seeds(RUNS, band='mean')
+
+
+def test_near_chance_is_below_twice_chance():
+    from d2l_local.compare import count_near_chance, near_chance
+    assert near_chance(0.1) and near_chance(0.1527) and near_chance(0.1999)
+    assert not near_chance(0.2) and not near_chance(0.3551)
+    assert near_chance(0.3, chance=0.2) and not near_chance(0.4, chance=0.2)
+    # the chapter's seed sweep after its first epoch: six of eight
+    assert count_near_chance([0.4476, 0.3551, 0.1, 0.1, 0.1, 0.1, 0.1527,
+                              0.1]) == 6
