@@ -31,6 +31,8 @@ _EXPORTS = {
                  'prefetch'],
     'devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
     'guards': ['NoGPUError'],
+    'figures': ['layer_ops', 'lenet5_shapes', 'plot_lenet5_flow',
+                'plot_lenet_compressed', 'plot_lenet_flow'],
     'evaluation': ['predict_all', 'confusion_matrix', 'plot_confusion_matrix',
                    'show_mistakes'],
     'models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',

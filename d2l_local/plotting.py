@@ -118,45 +118,19 @@ def plot_history(histories, labels=None, figsize=(7, 2.8)):
     return fig
 
 
-def plot_layer_flow(names, shapes, figsize=(9, 2.6)):
-    """Draw each layer's output as a box sized by its shape.  (§6.6)
+def plot_layer_flow(names, shapes, figsize=(9, 2.6), ops=None):
+    """Draw each layer's output to scale, each arrow its operation.  (§6.6)
 
     `names` and `shapes` come from a shape trace such as the chapter's:
     the input first, then one entry per layer.  Feature maps (c, h, w) are
-    drawn as stacks, vectors (n,) as bars, so the shrinking grid and the
-    growing channel count are visible at a glance.
+    drawn as stacks of sheets, one per channel, whose side is the map's
+    side at one scale for the whole figure (a scale bar says it); vectors
+    (n,) as bars, n units per pixel length at a scale the figure says.
+    `ops` labels the arrows, one per layer (d2l.layer_ops(net) says what
+    each layer does); without it they are guessed from the names.
     """
-    from matplotlib.patches import Rectangle
-    fig, ax = plt.subplots(figsize=figsize)
-    x = 0.0
-    for name, shape in zip(names, shapes):
-        dims = shape[1:]  # drop the batch axis
-        if len(dims) == 3:
-            c, h, w = dims
-            side = 0.25 + 1.75 * h / 28
-            depth = min(c, 16)
-            for k in range(depth):  # stacked sheets, one per few channels
-                off = 0.04 * k
-                ax.add_patch(Rectangle((x + off, off), side, side,
-                                       fc='#9ecae1', ec='#3182bd', lw=0.6))
-            width = side + 0.04 * depth
-            label = f'{c}@{h}x{w}'
-        else:
-            (n,) = dims
-            width, side = 0.3, 0.3 + 2.0 * n / 784
-            ax.add_patch(Rectangle((x, 0), width, side, fc='#fdae6b',
-                                   ec='#e6550d', lw=0.8))
-            label = f'{n}'
-        ax.text(x + width / 2, -0.25, name, ha='center', va='top',
-                fontsize=8)
-        ax.text(x + width / 2, -0.55, label, ha='center', va='top',
-                fontsize=8, color='0.3')
-        x += width + (0.45 if len(dims) == 3 else 0.8)
-    ax.set_xlim(-0.2, x)
-    ax.set_ylim(-0.9, 2.9)
-    ax.set_aspect('equal')
-    ax.axis('off')
-    return fig
+    from .figures import _plot_trace
+    return _plot_trace(names, shapes, ops, figsize)
 
 
 def plot_seed_curves(sweep, history=None, figsize=(7, 3.4)):
