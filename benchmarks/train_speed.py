@@ -124,6 +124,11 @@ def book_loaders(batch_size):
 
 
 def run_book(num_epochs):
+    # MXNet's own engine defaults: d2l_local must not choose them, but on
+    # numpy >= 1.24 the names MXNet reads at import must be there.
+    from d2l_local import _engine, _numpy_compat
+    _engine.uninstall_hook()
+    _numpy_compat.restore()
     import mxnet as mx  # first, so d2l_local leaves the engine alone
     from d2l import mxnet as d2l
     from mxnet import npx

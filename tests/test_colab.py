@@ -44,7 +44,7 @@ def colab(tmp_path_factory):
         [py, '-m', 'pip', 'install', '--quiet', '--only-binary=:all:',
          *COLAB], capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
-    missing = subprocess.run([py, '-c', 'import d2l_local'],
+    missing = subprocess.run([py, '-c', 'import d2l_local'], cwd=tmp,
                              capture_output=True, text=True)
     assert missing.returncode != 0  # the course is not there: Colab's case
     spec = tmp / 'jupyter' / 'kernels' / 'colab'
@@ -76,10 +76,10 @@ def as_published(nb):
     """The notebook with the course's address replaced by this checkout."""
     cell = next(c for c in nb.cells if c.cell_type == 'code')
     lines = cell.source.splitlines()
-    pip = next(i for i, line in enumerate(lines) if '%pip install' in line)
-    words = lines[pip].split()
-    assert words[-1].startswith('git+https://github.com/')
-    lines[pip] = ' '.join(words[:-1] + [str(ROOT)])
+    pip = next(i for i, line in enumerate(lines) if 'pip install' in line)
+    published = lines[pip].split()[-1].rstrip("'")
+    assert published.startswith('git+https://github.com/')
+    lines[pip] = lines[pip].replace(published, str(ROOT))
     cell.source = '\n'.join(lines)
     return nb
 
@@ -118,10 +118,11 @@ def test_the_chapter_installs_the_course_and_runs(colab, mirror,
     assert 'Python 3.13' in out and 'NumPy 2.1.3' in out, out[-2000:]
     _, py = colab
     versions = subprocess.run(
-        [py, '-c', 'import numpy, IPython, ipywidgets, matplotlib, mxnet; '
+        [py, '-c', 'import d2l_local, numpy, IPython, ipywidgets, matplotlib, mxnet; '
          'print(numpy.__version__, IPython.__version__, '
          'ipywidgets.__version__, matplotlib.__version__, '
-         'mxnet.__version__)'], capture_output=True, text=True)
+         'mxnet.__version__)'], capture_output=True, text=True,
+        cwd=colab[0])
     # Colab's own versions are still the ones installed, beside MXNet
     assert versions.stdout.split() == ['2.1.3', '7.34.0', '7.7.1', '3.10.0',
                                        '1.9.1'], versions.stderr

@@ -25,12 +25,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
 BADGE_START = '[![Open In Colab]'
 # The first lines of every set-up cell: the course, then MXNet 1.9.1
-# without its numpy < 2 requirement, beside the numpy already loaded.
+# without its numpy < 2 requirement, beside the numpy already loaded.  (Plain
+# Python, no %pip: IPython 7, Colab's, cannot run a magic inside a block.)
 SETUP = '''\
 try:  # on Colab or Kaggle the first run installs the course (about 1 min)
     import d2l_local as d2l
 except ImportError:
-    %pip install -q --no-deps mxnet==1.9.1 {install}
+    import importlib, subprocess, sys
+    pip = 'pip install -q --no-deps mxnet==1.9.1 {install}'
+    subprocess.run([sys.executable, '-m', *pip.split()], check=True)
+    importlib.invalidate_caches()
     import d2l_local as d2l
 '''
 SETUP_END = 'import d2l_local as d2l\n'  # the last line of SETUP
