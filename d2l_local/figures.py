@@ -242,6 +242,7 @@ def draw_flow(ax, shapes, kinds, ops, names, layout, height, images=None):
             x += gap
         image = images[i] if images is not None else None
         front = _draw_output(ax, x, y, shape, kind, scale, per_unit, image)
+        front.set_gid('front')  # for a test to find
         fronts.append(front)
         middle = x + front.get_width() / 2
         ax.text(middle, y - below - 0.1, shape_label(shape), ha='center',
@@ -256,7 +257,7 @@ def draw_flow(ax, shapes, kinds, ops, names, layout, height, images=None):
 def _scale_note(ax, scale, per_unit, x=MARGIN, y=0.13):
     """A 10-pixel scale bar and what it means for maps and for vectors."""
     ax.plot([x, x + 10 * scale], [y, y], color='0.2', lw=2,
-            solid_capstyle='butt')
+            solid_capstyle='butt', gid='scale bar')
     ax.text(x + 10 * scale + 0.08, y,
             f'to scale: this bar is 10 pixels of a map\'s side, '
             f'{10 * per_unit} units of a vector', va='center',
@@ -406,7 +407,7 @@ def plot_lenet_compressed(net=None, size=28, figsize=(3.6, 4.2)):
         y = i * step
         ax.add_patch(Rectangle((0, y), width, box_h,
                                fc=COLORS.get(kind, 'white'), ec='0.15',
-                               lw=0.9))
+                               lw=0.9, gid='box'))
         ax.text(width / 2, y + box_h / 2, box, ha='center', va='center',
                 fontsize=FONT + 0.5)
         top = (i + 1) * step if i + 1 < n else y + step * 0.9
@@ -477,7 +478,8 @@ def _digit(ax, front, side, image, scale, digit=28):
     """The 28x28 digit, or a faint grid, centred in the padded input."""
     (x0, y0), pad = front.get_xy(), (side - digit) / 2 * scale
     inner = Rectangle((x0 + pad, y0 + pad), digit * scale, digit * scale,
-                      fc='none', ec='0.4', lw=0.7, ls='--', zorder=4)
+                      fc='none', ec='0.4', lw=0.7, ls='--', zorder=4,
+                      gid='digit')
     if image is not None:
         if hasattr(image, 'asnumpy'):
             image = image.asnumpy()

@@ -92,10 +92,13 @@ def test_layer_flow_draws_one_box_group_per_layer():
     fig = d2l.plot_layer_flow(names, shapes)
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
-    assert texts[::2] == names
-    assert texts[1::2] == ['1@28x28', '6@28x28', '6@14x14', '120']
-    # maps drawn as stacks of sheets, one per channel (at most 16)
-    assert len(ax.patches) == 1 + 6 + 6 + 1
-    sides = [p.get_width() for p in ax.patches]
-    assert sides[1] > sides[7]  # the pooled map is drawn smaller
+    assert [t for t in texts if t in names] == names
+    labels = ['1@28x28', '6@28x28', '6@14x14', '120']
+    assert [t for t in texts if t in labels] == labels
+    # maps drawn as stacks of sheets, one per channel (at most 16), then
+    # one labelled arrow per layer
+    sheets = [p for p in ax.patches if type(p).__name__ == 'Rectangle']
+    assert len(sheets) == 1 + 6 + 6 + 1
+    sides = [p.get_width() for p in sheets]
+    assert sides[1] == 2 * sides[7]  # to scale: the pooled map is half
     matplotlib.pyplot.close(fig)
