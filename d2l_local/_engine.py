@@ -30,8 +30,6 @@ import os
 import sys
 import time
 
-from . import _numpy_compat
-
 VARIABLES = ('MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY')
 MARKER = 'D2L_ENGINE_AUTO'  # the values this process chose, not the reader
 MAX_THREADS = 4  # more threads do not pay for LeNet-sized operators
@@ -187,7 +185,7 @@ class _BeforeMXNet(importlib.abc.MetaPathFinder):
             return None
         uninstall_hook()
         configure()
-        _numpy_compat.restore()
+        _restore_numpy_names()
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
             spec.loader = _StartQuietly(spec.loader)
@@ -209,6 +207,12 @@ class _StartQuietly(importlib.abc.Loader):
     def exec_module(self, module):
         self.loader.exec_module(module)
         _start_once()
+
+
+def _restore_numpy_names():
+    """Put back the NumPy names MXNet 1.9.1 reads (``_numpy_compat``)."""
+    from . import _numpy_compat  # here: this file also loads on its own
+    _numpy_compat.restore()
 
 
 def install_hook():
@@ -242,7 +246,7 @@ def load():
     if 'mxnet' not in sys.modules:
         configure()
         uninstall_hook()
-        _numpy_compat.restore()
+        _restore_numpy_names()
     import mxnet  # noqa: F401
     _start_once()
 

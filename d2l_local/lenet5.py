@@ -615,12 +615,12 @@ def __getattr__(name):
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
-def plot_full_run(record, bound=0.011, figsize=(7.5, 3.4)):
+def plot_full_run(record, figsize=(7.5, 3.4)):
     """Plot the test error per pass of each seed of the saved full run.
 
     `record` is d2l.read_result('lenet5_1998.json').  The paper's 0.95 %
-    is a dashed line, `bound` a dotted one, the learning-rate steps are
-    marked, and the scale starts at 0.  Returns the figure.
+    is a dashed line, the learning-rate steps are marked, and the scale
+    starts at 0.  Returns the figure.
     """
     import matplotlib.pyplot as plt
     runs = record['runs']
@@ -639,8 +639,6 @@ def plot_full_run(record, bound=0.011, figsize=(7.5, 3.4)):
     last = max(len(run['history']) for run in runs)
     ax.axhline(100 * PAPER_TEST_ERROR, color='k', ls='--', lw=1, gid='paper',
                label=f'the paper: {100 * PAPER_TEST_ERROR:.2f} %')
-    ax.axhline(100 * bound, color='0.4', ls=':', lw=1, gid='bound',
-               label=f'the bound: {100 * bound:.1f} %')
     edge = 0
     for steps, _ in PAPER_LR_STEPS:
         edge += steps

@@ -193,3 +193,17 @@ def test_a_missing_gpu_is_refused_whatever_the_import_order():
     lines = proc.stdout.splitlines()
     assert lines[0].startswith('NoGPUError |') and 'd2l.try_gpu()' in lines[0]
     assert lines[-1] == 'alive'
+
+
+def test_the_engine_module_loads_on_its_own():
+    """benchmarks/train_speed.py reads VARIABLES from _engine.py alone,
+    without importing the package (which would choose the settings)."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' / \
+        '_engine.py'
+    spec = importlib.util.spec_from_file_location('_engine_alone', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.VARIABLES == ('MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS',
+                                'OMP_WAIT_POLICY')

@@ -201,10 +201,8 @@ q2 = Prediction(
         'In the backward pass a 2x2 average pool hands each of its four '
         'inputs a quarter of the gradient; a max pool hands all of it to '
         'the input that won. A sigmoid net\'s gradients are small: which '
-        'pool might help it off its plateau sooner?',
-        "In the chapter's seed sweep the seeds that stayed longest near "
-        'chance (0.1) at the start tended to end lowest. A change that '
-        'shortened that wait for every seed would lift every run, not only '
-        'a lucky one.',
+        'pool passes the larger gradient to the weights below it?',
+        'A change that helps at every step of training, not only at the '
+        'start, lifts every seed\'s run by about the same amount.',
     ],
     explain=story(_AVG, _MAX))

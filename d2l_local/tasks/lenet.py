@@ -317,8 +317,7 @@ q4 = FunctionTask(
     'lenet.q4', _try_gpu, _on_refused_gpu,
     todo='replace ____ in try_gpu with code that returns mx.gpu() when '
          'MXNet can use it and mx.cpu() otherwise.',
-    where="the paragraph above the task (what the book's listing does "
-          'and the line it lacks)',
+    where="the paragraph above the task (what the book's listing does)",
     insight='On this CPU build it returns cpu(0); on a machine with a GPU '
             "and MXNet's CUDA build the same code returns gpu(0), and "
             'everything after it runs there.',
@@ -336,6 +335,6 @@ q4 = FunctionTask(
         'Put those two lines under try:, and under except '
         'mx.base.MXNetError: set ctx = mx.cpu(). Return ctx at the end.',
     ],
-    explain="This is the book's try_gpu with its try: line back. "
+    explain="This is the book's try_gpu, as its release 0.6 listing has it. "
             'd2l.try_gpu() does the same, but asks MXNet first how many '
             'GPUs it sees.')

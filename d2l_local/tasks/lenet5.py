@@ -162,7 +162,7 @@ q2 = FunctionTask(
 
 # The options' boundaries, in test error: (a) below the paper's 0.95 %,
 # (b) from 0.95 % up to but not including 1.25 %, (c) 1.25 % or more.  The
-# saved median, 1.10 % (the issue's bound on it), sits in the middle of
+# saved median, 1.10 %, sits in the middle of
 # (b), 0.15 points from either end: no option's boundary is near it.
 BOUNDS = (L.PAPER_TEST_ERROR, 0.0125)
 
