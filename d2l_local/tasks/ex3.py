@@ -174,7 +174,10 @@ def mnist_accuracy(net):
     explain='The loader hands out mini-batches of the images held in '
             'memory; evaluate_accuracy runs the net on each batch and '
             'counts how often the largest output is the true class. The '
-            'batch size changes the speed, not the accuracy.',
+            'batch size changes the speed, not the accuracy. '
+            'evaluate_accuracy computes on the CPU unless given a ctx: for '
+            'a net trained on a GPU, pass the ctx it lives on, '
+            'd2l.evaluate_accuracy(test_iter, net, ctx).',
     probe=probe_net)
 
 # The nearest-class-mean yardstick's test accuracy on digits and clothes,
