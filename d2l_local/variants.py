@@ -66,7 +66,8 @@ def plot_variants(rows, sweep=None, baseline='baseline', chance=0.1,
 
     One row per variant (top to bottom in the grid's order), one dot per
     seed (hollow when the variant has only one) and a line across the
-    seeds' range where several were run.  The
+    seeds' range where several were run; the legend and the title mention
+    hollow dots and lines only when the chart has some.  The
     shaded band is the baseline's range over the sweep's seeds (or over the
     grid's baseline seeds without a sweep).  The left panel shows the whole
     scale from 0 to 1 with chance marked; the right one zooms into `zoom`,
@@ -133,13 +134,20 @@ def plot_variants(rows, sweep=None, baseline='baseline', chance=0.1,
                label='every seed below the band'),
         Line2D([], [], marker='o', ls='', color=COLOURS['baseline'],
                label='baseline (grid seeds)'),
-        Line2D([], [], marker='o', ls='', color='k', mfc='white', mew=1.5,
-               label='hollow: one seed only'),
     ]
+    single = any(len(e['accs']) == 1 for e in entries)
+    several = any(len(e['accs']) > 1 for e in entries)
+    if single:  # hollow dots are drawn only for one-seed rows
+        handles.append(Line2D([], [], marker='o', ls='', color='k',
+                              mfc='white', mew=1.5,
+                              label='hollow: one seed only'))
     fig.legend(handles=handles, loc='lower center', ncol=4, fontsize=8,
                frameon=False)
-    fig.suptitle(f'Test accuracy on {data}: one dot per seed, a line '
-                 f'across the seeds where several were run')
+    title = f'Test accuracy on {data}: one dot per seed'
+    if several:
+        title += (', a line across the seeds where several were run'
+                  if single else ", a line across each row's seeds")
+    fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 

@@ -315,8 +315,9 @@ def _on_refused_gpu(try_gpu):
 
 q4 = FunctionTask(
     'lenet.q4', _try_gpu, _on_refused_gpu,
-    todo='replace ____ in try_gpu with code that returns mx.gpu() when '
-         'MXNet can use it and mx.cpu() otherwise.',
+    todo='replace the line ctx = ____ in try_gpu with a try: ... except '
+         '...: that sets ctx to mx.gpu() when MXNet can use it and to '
+         'mx.cpu() otherwise.',
     where="the paragraph above the task (what the book's listing does)",
     insight='On this CPU build it returns cpu(0); on a machine with a GPU '
             "and MXNet's CUDA build the same code returns gpu(0), and "

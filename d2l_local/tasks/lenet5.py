@@ -139,8 +139,9 @@ q2 = FunctionTask(
     todo='write subsample(x, coef, bias): replace ____ with what S2 '
          'returns.',
     where='the description of S2 above the task',
-    insight='Your function computes what the S2 layer of d2l.lenet5 '
-            'computes: 12 trainable numbers for 6 maps, where the book\'s '
+    insight="Your function computes the paper's S2, as lenet5() (in "
+            'd2l_local.lenet5) does with its S2 layer and the squashing '
+            'after it: 12 trainable numbers for 6 maps, where the book\'s '
             'average pooling has none.',
     code='def subsample(x, coef, bias):\n'
          '    """S2: sum each 2x2 block, scale, shift, squash."""\n'
