@@ -431,7 +431,7 @@ def error_rate(net, data_iter):
     """The fraction of the images of data_iter that `net` misclassifies."""
     wrong, n = 0, 0
     for X, y in data_iter:
-        wrong += (net.predict(X) != y).sum().asscalar()
+        wrong += int((net.predict(X) != y).sum().asscalar())
         n += y.size
     return wrong / n
 
@@ -496,8 +496,9 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
             else:
                 trainer.step(X.shape[0])
             pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
-            loss_sum += l.sum().asscalar()
-            wrong += (pred != y).sum().asscalar()
+            # plain floats: NumPy 2 would keep float32 sums (NEP 50)
+            loss_sum += float(l.sum().asscalar())
+            wrong += float((pred != y).sum().asscalar())
             n += y.size
         test_error = error_rate(net, test_iter)
         record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,

@@ -13,8 +13,20 @@ from mxnet import autograd, gluon, nd
 import d2l_local as d2l  # the chapter's names: d2l.Animator, d2l.Epoch
 from .guards import checked
 
-Epoch = collections.namedtuple('Epoch',
-                               'epoch loss train_acc test_acc seconds')
+class Epoch(collections.namedtuple('Epoch',
+                                   'epoch loss train_acc test_acc seconds')):
+    """One epoch of train_ch5's history, in plain Python numbers.  (§6.6)
+
+    MXNet hands sums back as NumPy scalars, which NumPy 2 prints as
+    ``np.float32(0.75)`` and json cannot write: each field is made a plain
+    int or float here, so a record prints and saves alike on every NumPy.
+    """
+    __slots__ = ()
+
+    def __new__(cls, epoch, loss, train_acc, test_acc, seconds):
+        return super().__new__(cls, int(epoch), float(loss),
+                               float(train_acc), float(test_acc),
+                               float(seconds))
 
 
 def set_seed(seed):

@@ -9,6 +9,12 @@ RUNS = {'avg': {0: 0.76, 1: 0.77, 2: 0.75, 3: 0.74},
         'max': {0: 0.79, 1: 0.78, 2: 0.80}}
 
 
+def corners(patch):
+    """A patch's corners in data coordinates: a Polygon (matplotlib 3.7's
+    axhspan) or a Rectangle (3.10's) alike."""
+    return patch.get_patch_transform().transform(patch.get_path().vertices)
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
@@ -49,7 +55,7 @@ def test_band_spans_the_range_of_its_variant_and_is_labelled():
     fig = d2l.plot_seeds(RUNS, band='avg', full_scale=False)
     (ax,) = fig.axes
     (patch,) = [p for p in ax.patches]
-    ys = patch.get_xy()[:, 1] if hasattr(patch, 'get_xy') else None
+    ys = corners(patch)[:, 1]
     assert min(ys) == pytest.approx(0.74) and max(ys) == pytest.approx(0.77)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ['avg: range of 4 seeds']

@@ -7,6 +7,12 @@ import d2l_local as d2l
 from d2l_local import variants
 
 
+def corners(patch):
+    """A patch's corners in data coordinates: a Polygon (matplotlib 3.7's
+    axhspan) or a Rectangle (3.10's) alike."""
+    return patch.get_patch_transform().transform(patch.get_path().vertices)
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
@@ -85,7 +91,7 @@ def test_band_is_the_sweep_range_in_both_panels():
     bands = by_gid(fig, 'band')
     assert len(bands) == 2
     for band in bands:
-        xs = band.get_xy()[:, 0]
+        xs = corners(band)[:, 0]
         np.testing.assert_allclose((xs.min(), xs.max()), (0.73, 0.765))
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert 'baseline over 4 seeds: 0.730 to 0.765' in legend
@@ -93,7 +99,7 @@ def test_band_is_the_sweep_range_in_both_panels():
 
 def test_without_a_sweep_the_band_is_the_grids_baseline_seeds():
     fig = d2l.plot_variants(ROWS)
-    xs = by_gid(fig, 'band')[0].get_xy()[:, 0]
+    xs = corners(by_gid(fig, 'band')[0])[:, 0]
     np.testing.assert_allclose((xs.min(), xs.max()), (0.75, 0.76))
 
 
