@@ -557,6 +557,18 @@ def trace_shapes(net, probe_shape):
         yield layer, X.shape
 
 
+def first_shape_mismatch(net, probe_shape, want_shapes, ref_layers):
+    """The first layer whose output shape on a batch of zeros of
+    `probe_shape` differs from `want_shapes`, as (index, layer, its shape,
+    the wanted shape, the reference's layer), or None.  What the learner's
+    net raises is the caller's to word."""
+    for i, (want, (layer, got), ref) in enumerate(zip(
+            want_shapes, trace_shapes(net, probe_shape), ref_layers)):
+        if got != want:
+            return i, layer, got, want, ref
+    return None
+
+
 def reference_net(make_net, probe_shape, prefix):
     """The output shape after each layer of the net `make_net()` builds, on
     a batch of zeros of `probe_shape`, and the net's number of parameters.

@@ -14,7 +14,7 @@ from ..models import act_type, lenet
 from ..results import read_result
 from . import (Prediction, Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
-               settings_problem, trace_shapes)
+               settings_problem, first_shape_mismatch)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -35,16 +35,15 @@ def first_difference(net):
     """Say after which layer `net`'s output shape on PROBE first differs
     from the reference's, and in which setting, or return ''."""
     try:
-        for i, (want, (layer, got), ref) in enumerate(zip(
-                reference()[0], trace_shapes(net, PROBE),
-                _layers())):
-            if got != want:
-                differs = setting_difference(layer, ref)
-                why = (f' Its {differs[0]} is {differs[1]}, the chapter\'s '
-                       f'{differs[2]}.' if differs else '')
-                return (f' After layer {i + 1} ({type(layer).__name__}) '
-                        f'your net gives shape {got}, the chapter\'s LeNet '
-                        f'gives {want}.{why}')
+        found = first_shape_mismatch(net, PROBE, reference()[0], _layers())
+        if found:
+            i, layer, got, want, ref = found
+            differs = setting_difference(layer, ref)
+            why = (f' Its {differs[0]} is {differs[1]}, the chapter\'s '
+                   f'{differs[2]}.' if differs else '')
+            return (f' After layer {i + 1} ({type(layer).__name__}) '
+                    f'your net gives shape {got}, the chapter\'s LeNet '
+                    f'gives {want}.{why}')
     except Exception as e:  # noqa: BLE001 - the learner's net failed
         return (f' Running it layer by layer raised '
                 f'{describe_error(e)}.')

@@ -16,7 +16,7 @@ from ..results import read_result
 from ..variants import variant_summary
 from . import (Prediction, Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
-               settings_problem, trace_shapes)
+               settings_problem, first_shape_mismatch)
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -143,11 +143,9 @@ def _shape_problem(net):
     """Where the output shape on PROBE first differs, and what to look
     at, or None."""
     try:
-        for i, (want, (layer, got), ref) in enumerate(zip(
-                reference()[0], trace_shapes(net, PROBE),
-                _layers())):
-            if got == want:
-                continue
+        found = first_shape_mismatch(net, PROBE, reference()[0], _layers())
+        if found:
+            i, layer, got, want, ref = found
             differs = setting_difference(layer, ref)
             if differs:
                 name, yours, theirs = differs
