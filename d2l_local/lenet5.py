@@ -37,6 +37,7 @@ PAPER_COUNTS = {
     'S4': (32, 2000), 'C5': (48120, 48120), 'F6': (10164, 10164),
 }
 PAPER_TEST_ERROR = 0.0095  # section III.C, regular training set
+PAPER_DISTORTED_ERROR = 0.008  # section III.C, distorted training digits
 # Section III.C: global learning rate per pass, (passes, rate); then 1e-5.
 PAPER_LR_STEPS = ((2, 0.0005), (3, 0.0002), (3, 0.0001), (4, 0.00005))
 PAPER_LR_AFTER = 0.00001
@@ -92,17 +93,19 @@ def squash(a):
 
 
 class FanInUniform(init.Initializer):
-    """Uniform in (-2.4/F, 2.4/F), F each unit's fan-in (appendix A).
+    """Uniform in (-2.4/F, 2.4/F), F each unit's fan-in (appendix A); with
+    power=0.5, in (-2.4/sqrt(F), 2.4/sqrt(F)) (see INIT_RULES).
 
     `fan_in` is one number, or one per output map (C3's maps differ).
     """
 
-    def __init__(self, fan_in):
-        super().__init__(fan_in=fan_in)
-        self.fan_in = fan_in
+    def __init__(self, fan_in, power=1.0):
+        super().__init__(fan_in=fan_in, power=power)
+        self.fan_in, self.power = fan_in, power
 
     def _init_weight(self, _, arr):
-        bound = 2.4 / np.asarray(self.fan_in, dtype=np.float32)
+        fan_in = np.asarray(self.fan_in, dtype=np.float32)
+        bound = 2.4 / fan_in ** np.float32(self.power)
         bound = bound.reshape((-1,) + (1,) * (arr.ndim - 1))
         arr[:] = nd.random.uniform(-1, 1, arr.shape) * nd.array(bound)
 
@@ -110,6 +113,15 @@ class FanInUniform(init.Initializer):
 
 
 init.register(FanInUniform)
+
+
+# Appendix A prints the initial weights' range as +-2.4/F.  With it a
+# unit's weighted sum starts with a spread of 1.39/sqrt(F) times its
+# inputs' (C1: 0.28, C5: 0.07), and SDLM at the paper's mu and rates
+# diverges (d2l_local/sdlm.py); +-2.4/sqrt(F) gives every unit the same
+# spread, 1.39 times its inputs', and SDLM trains at the paper's mu and
+# rates.
+INIT_RULES = {'paper': 1.0, 'sqrt': 0.5}
 
 
 def _activate(F, x, activation):
@@ -276,15 +288,19 @@ NAMES = ('input', 'C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output')
 
 
 def lenet5(activation='squash', pooling='paper', c3_table=True,
-           output='rbf', scaling='paper'):
+           output='rbf', scaling='paper', init='paper'):
     """Return LeNet-5 of 1998; the switches swap in the book's choices.
 
     activation: 'squash' (paper) or 'sigmoid' (book); pooling: 'paper'
     (trainable subsampling, squashed) or 'avg' (the book's plain average);
     c3_table: Table I (True) or C3 reading all of S2 (False); output: 'rbf'
     (paper) or 'dense' (the book's 10 scores for a softmax); scaling:
-    'paper' (-0.1 / 1.175) or 'plain' (pixels in [0, 1]).
+    'paper' (-0.1 / 1.175) or 'plain' (pixels in [0, 1]); init: 'paper'
+    (uniform in +-2.4/F as appendix A prints it) or 'sqrt' (+-2.4/sqrt(F),
+    the reading SDLM trains with at the paper's rates: INIT_RULES).
     """
+    if init not in INIT_RULES:
+        raise ValueError(f"unknown init {init!r}; choose 'paper' or 'sqrt'")
     net = LeNet5(penalties=(output == 'rbf'))
     if pooling == 'paper':
         def pool(c, name):
@@ -319,6 +335,9 @@ def lenet5(activation='squash', pooling='paper', c3_table=True,
             net.add(nn.Dense(10, in_units=84, prefix='output_',
                              weight_initializer=FanInUniform(84),
                              bias_initializer=FanInUniform(84)))
+    for param in net.collect_params().values():
+        if isinstance(param.init, FanInUniform):
+            param.init.power = INIT_RULES[init]
     return net
 
 
@@ -383,50 +402,6 @@ def compressed_schedule(num_epochs):
     return schedule
 
 
-class ProbeSDLM:
-    """A mini-batched stand-in for SDLM (optimizer 'sdlm-probes'), kept
-    because the grid's saved 'sdlm' rows were made with it; the paper's
-    own is d2l_local.sdlm.SDLM (optimizer 'sdlm').
-
-    Before each pass, `estimate` measures each parameter's diagonal
-    Gauss-Newton term h_kk on `patterns` images; `step` then moves every
-    parameter by -lr / (mu + h_kk) times its gradient averaged over the
-    batch.  The paper backpropagates diagonal second derivatives layer by
-    layer; here h_kk is the Gauss-Newton diagonal of the MSE criterion,
-    estimated with random +-1 probes of F6's outputs (their noise and the
-    averaged steps made it erratic: 29 % to 90 % test error in the grid).
-    """
-
-    def __init__(self, net, mu=SDLM_MU, chunk=10):
-        self.net, self.mu, self.chunk = net, mu, chunk
-        self.params = [p for p in net.collect_params().values()
-                       if p.grad_req != 'null']
-        self.h = None
-
-    def estimate(self, X):
-        """Average h_kk over the images X (pixels in [0, 1])."""
-        body = self.net[:-1]  # up to F6, the RBF's input
-        h = [nd.zeros(p.shape) for p in self.params]
-        for start in range(0, X.shape[0], self.chunk):
-            x = X[start:start + self.chunk]
-            with autograd.record():
-                f6 = body(x)
-                v = nd.random.randint(0, 2, f6.shape).astype('float32')
-                out = (f6 * (2 * v - 1)).sum()
-            out.backward()
-            for hk, p in zip(h, self.params):
-                hk += p.grad() ** 2
-        # E[(sum_p J_p^T v_p)^2] = sum_p diag(J_p^T J_p) for random signs
-        # v_p; the criterion's second derivative in F6 is 2.  Chunks of
-        # few images keep the cross terms' noise small.
-        self.h = [2 * hk / X.shape[0] for hk in h]
-        return self.h
-
-    def step(self, lr, batch_size):
-        for p, hk in zip(self.params, self.h):
-            p.data()[:] -= lr / batch_size / (self.mu + hk) * p.grad()
-
-
 def error_rate(net, data_iter):
     """The fraction of the images of data_iter that `net` misclassifies."""
     wrong, n = 0, 0
@@ -439,24 +414,27 @@ def error_rate(net, data_iter):
 def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                  optimizer='adam', lr=0.001, loss=None, schedule=None,
                  momentum=0.9, verbose=True, start=0, trainer=None,
-                 on_epoch=None, mu=SDLM_MU):
+                 on_epoch=None, mu=SDLM_MU, curvature='each pass'):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm', the paper's (d2l_local.sdlm.SDLM: h_kk
-    backpropagated on 500 patterns before each pass, mu = 0.02, each
-    batch's summed gradient; online with batches of one, and lr=0.0005
-    gives the paper's rates exactly; `mu` its mu); 'sdlm-probes', the earlier
-    mini-batched stand-in (ProbeSDLM); or a named substitute, 'adam' or
-    'sgd' (with `momentum`).  The rate in pass e is schedule(e, lr): by
-    default the paper's steps, rescaled to start at lr and squeezed into
-    num_epochs passes (compressed_schedule).  `loss` defaults to the
-    paper's MSE criterion for an RBF output, softmax cross-entropy for a
-    dense one.  Returns d2l.Epoch records; their train_acc and test_acc are
-    1 - the error rates.  To resume, pass the pass to `start` from and the
-    saved `trainer`; `on_epoch(record, trainer)` is called after every pass
-    (tools/lenet5_1998.py saves; trainer is None for the SDLMs, which keep
-    no state from one pass to the next).
+    backpropagated on 500 patterns, mu = 0.02, each batch's summed
+    gradient; with batches of one and lr=0.0005 the paper's rates exactly;
+    `mu` its mu; `curvature` 'each pass', as the paper re-estimates h_kk
+    before every pass, or 'once', before the first only); or a named
+    substitute, 'adam' or 'sgd' (with `momentum`).  The rate in pass e is
+    schedule(e, lr): by default the paper's steps, rescaled to start at lr
+    and squeezed into num_epochs passes (compressed_schedule).  `loss`
+    defaults to the paper's MSE criterion for an RBF output, softmax
+    cross-entropy for a dense one.  Returns d2l.Epoch records; their
+    train_acc and test_acc are 1 - the error rates.  To resume, pass the
+    pass to `start` from and the saved `trainer` (for 'sdlm', the SDLM
+    with its h); `on_epoch(record, trainer)` is called after every pass
+    (tools/lenet5_1998.py saves; for 'sdlm' trainer is the SDLM).
     """
+    if curvature not in ('each pass', 'once'):
+        raise ValueError(f"unknown curvature {curvature!r}; choose "
+                         f"'each pass' or 'once'")
     schedule = schedule or compressed_schedule(num_epochs)
     if loss is None:
         loss = Loss() if net.penalties else \
@@ -464,9 +442,9 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     sdlm = None
     if optimizer == 'sdlm':
         from .sdlm import SDLM
-        sdlm = SDLM(net, mu=mu, j=getattr(loss, 'j', None))
-    elif optimizer == 'sdlm-probes':
-        sdlm = ProbeSDLM(net, mu=mu)
+        sdlm = trainer if isinstance(trainer, SDLM) else \
+            SDLM(net, mu=mu, j=getattr(loss, 'j', None))
+        trainer = None
     elif trainer is None:
         hyper = {'learning_rate': schedule(0, lr)}
         if optimizer == 'sgd':
@@ -475,12 +453,8 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     history = []
     for epoch in range(start, num_epochs):
         tic, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
-        if sdlm:
-            X, y = _first_patterns(train_iter, SDLM_PATTERNS)
-            if optimizer == 'sdlm':
-                sdlm.estimate(X, y)
-            else:
-                sdlm.estimate(X)
+        if sdlm and (curvature == 'each pass' or sdlm.h is None):
+            sdlm.estimate(*_first_patterns(train_iter, SDLM_PATTERNS))
         rate = schedule(epoch, lr)
         if trainer:
             trainer.set_learning_rate(rate)
@@ -489,10 +463,8 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                 y_hat = net(X)
                 l = loss(y_hat, y)
             l.backward()
-            if optimizer == 'sdlm':
+            if sdlm:
                 sdlm.step(rate)
-            elif sdlm:
-                sdlm.step(rate, X.shape[0])
             else:
                 trainer.step(X.shape[0])
             pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
@@ -510,7 +482,7 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                   f'{test_error:.2%}, time {record.seconds:.1f} sec',
                   flush=True)
         if on_epoch is not None:
-            on_epoch(record, trainer)
+            on_epoch(record, sdlm or trainer)
     return history
 
 
@@ -616,18 +588,22 @@ def __getattr__(name):
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
-def plot_full_run(record, figsize=(7.5, 3.4)):
-    """Plot the test error per pass of each seed of the saved full run.
+def plot_full_run(record, figsize=(7.5, 3.4), title='LeNet-5 on MNIST'):
+    """Plot the test error per pass of each seed of a saved full run.
 
-    `record` is d2l.read_result('lenet5_1998.json').  The paper's 0.95 %
-    is a dashed line, the learning-rate steps are marked, and the scale
-    starts at 0.  Returns the figure.
+    `record` is d2l.read_result('lenet5_1998.json') or another record
+    tools/lenet5_1998.py full saved.  The paper's figure for the record's
+    training digits (0.95 %; 0.8 % for distorted ones) is a dashed line,
+    the learning-rate steps are marked, and the scale starts at 0.
+    Returns the figure.
     """
     import matplotlib.pyplot as plt
     runs = record['runs']
     if not runs:
         raise ValueError('the record holds no runs: run '
                          'tools/lenet5_1998.py full')
+    distorted = bool((record.get('config') or {}).get('distort'))
+    paper = PAPER_DISTORTED_ERROR if distorted else PAPER_TEST_ERROR
     fig, ax = plt.subplots(figsize=figsize)
     top = 0
     for i, run in enumerate(runs):
@@ -638,8 +614,9 @@ def plot_full_run(record, figsize=(7.5, 3.4)):
                 label=f"seed {run['seed']}: {errors[-1]:.2f} % after "
                       f'{passes[-1]}', gid=f"seed:{run['seed']}")
     last = max(len(run['history']) for run in runs)
-    ax.axhline(100 * PAPER_TEST_ERROR, color='k', ls='--', lw=1, gid='paper',
-               label=f'the paper: {100 * PAPER_TEST_ERROR:.2f} %')
+    ax.axhline(100 * paper, color='k', ls='--', lw=1, gid='paper',
+               label=f'the paper: {100 * paper:.2f} %'
+                     + (' (distorted digits)' if distorted else ''))
     edge = 0
     for steps, _ in PAPER_LR_STEPS:
         edge += steps
@@ -649,8 +626,8 @@ def plot_full_run(record, figsize=(7.5, 3.4)):
     ax.set(xlabel='pass over the 60,000 training digits',
            ylabel='test error (%)', ylim=(0, 1.08 * top),
            xticks=range(1, last + 1), xlim=(0.5, last + 0.5),
-           title='LeNet-5 on MNIST: test error per pass (grey lines: '
-                 'the learning rate steps down)')
+           title=f'{title}: test error per pass (grey lines: the '
+                 'learning rate steps down)')
     ax.title.set_fontsize('medium')
     ax.grid(axis='y', alpha=0.3)
     ax.legend(fontsize='small', loc='upper right')

@@ -10,6 +10,7 @@ import pytest
 
 import d2l_local as d2l
 from d2l_local import lenet5 as L
+from d2l_local.sdlm import SDLM
 from mxnet import autograd, gluon, nd  # noqa: E402  (after d2l_local)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -153,6 +154,19 @@ def test_init_is_uniform_in_2_4_over_fan_in(net):
         assert np.abs(w[i]).max() > 0.5 * bound
 
 
+def test_init_sqrt_is_uniform_in_2_4_over_root_fan_in():
+    d2l.set_seed(0)
+    net = L.lenet5(init='sqrt')
+    net.initialize()
+    for layer, fan_in in ((1, 25), (5, 400), (6, 120)):
+        w = net[layer].params.values()
+        w = next(iter(w)).data().asnumpy()
+        bound = 2.4 / fan_in ** 0.5
+        assert bound * 0.8 < np.abs(w).max() <= bound
+    with pytest.raises(ValueError, match="'paper' or 'sqrt'"):
+        L.lenet5(init='xavier')
+
+
 def test_loss_mse_and_map():
     y = nd.array([[1.0, 5.0, 9.0], [4.0, 2.0, 8.0]])
     label = nd.array([0, 2])
@@ -175,8 +189,7 @@ def test_the_papers_learning_rate_steps():
 
 
 @pytest.mark.parametrize('optimizer, lr', [('adam', 0.003), ('sgd', 0.01),
-                                           ('sdlm', 0.0001),
-                                           ('sdlm-probes', 0.0001)])
+                                           ('sdlm', 0.0001)])
 def test_one_training_step_lowers_the_loss(optimizer, lr):
     d2l.set_seed(0)
     net = L.lenet5()
@@ -188,21 +201,16 @@ def test_one_training_step_lowers_the_loss(optimizer, lr):
     if optimizer == 'sdlm':
         opt = L.SDLM(net)
         opt.estimate(X, y)
-    elif optimizer == 'sdlm-probes':
-        opt = L.ProbeSDLM(net)
-        opt.estimate(X)
     else:
         trainer = gluon.Trainer(net.collect_params(), optimizer,
                                 {'learning_rate': lr})
-    if optimizer.startswith('sdlm'):
+    if optimizer == 'sdlm':
         assert all((h >= 0).min().asscalar() for h in opt.h)
     with autograd.record():
         l = loss(net(X), y)
     l.backward()
     if optimizer == 'sdlm':
         opt.step(lr)  # the 32 patterns' summed gradient
-    elif optimizer == 'sdlm-probes':
-        opt.step(lr, 32)
     else:
         trainer.step(32)
     assert loss(net(X), y).mean().asscalar() < before
@@ -224,11 +232,6 @@ def test_sdlm_estimates_the_f6_bias_curvature(net):
     expected = (2 * f6_slope(net, X) ** 2).mean(axis=0).asnumpy()
     np.testing.assert_allclose(h[net[6].bias.name].asnumpy(), expected,
                                rtol=1e-5)
-    # and the probes' stand-in agrees there, whatever the probes draw
-    probes = L.ProbeSDLM(net, chunk=1)
-    h = dict(zip([p.name for p in probes.params], probes.estimate(X)))
-    np.testing.assert_allclose(h[net[6].bias.name].asnumpy(), expected,
-                               rtol=1e-4)
 
 
 def test_train_with_sdlm_online_lowers_the_loss():
@@ -320,6 +323,26 @@ def test_the_saved_full_run_meets_the_bound():
     assert statistics.median(errors) <= 0.011
 
 
+@pytest.mark.parametrize('name, distort', [
+    ('lenet5_1998_sdlm.json', False), ('lenet5_1998_sdlm_distort.json', True)])
+def test_the_saved_sdlm_runs_are_the_papers_optimiser(name, distort):
+    record = json.loads(d2l.result_path(name).read_text())
+    config = record['config']
+    assert (config['optimizer'], config['lr'], config['mu'],
+            config['epochs'], config['j']) == (
+        'sdlm', L.PAPER_LR_STEPS[0][1], L.SDLM_MU, L.PAPER_EPOCHS, None)
+    assert (config['batch_size'], config['net'], config['curvature']) == (
+        tool.SDLM_BATCH, {'init': 'sqrt'}, 'once')
+    assert bool(config.get('distort')) == distort
+    runs = record['runs']
+    assert [r['seed'] for r in runs] == [0, 1, 2]
+    assert all(len(r['history']) == L.PAPER_EPOCHS for r in runs)
+    assert record['summary'] == tool.summarize(runs, config)
+    for r in runs:  # it trained: each seed well below chance, and better
+        errors = [1 - e['test_acc'] for e in r['history']]  # than pass 1
+        assert errors[-1] < min(0.02, errors[0])
+
+
 def test_plot_full_run_draws_each_seed_the_paper_and_the_steps():
     def run(seed, errors):
         return {'seed': seed, 'history': [
@@ -343,6 +366,27 @@ def test_plot_full_run_draws_each_seed_the_paper_and_the_steps():
         [t.get_text() for t in ax.get_legend().get_texts()]
     with pytest.raises(ValueError, match='tools/lenet5_1998.py full'):
         L.plot_full_run({'runs': []})
+
+
+def test_plot_full_run_of_distorted_digits_draws_the_papers_0_8():
+    record = {'config': {'distort': True}, 'runs': [{'seed': 0, 'history': [
+        {'epoch': 1, 'test_acc': 0.97}, {'epoch': 2, 'test_acc': 0.99}]}]}
+    fig = L.plot_full_run(record, title='SDLM')
+    ax = fig.axes[0]
+    paper = [line for line in ax.get_lines() if line.get_gid() == 'paper']
+    assert paper[0].get_ydata()[0] == pytest.approx(0.8)
+    assert 'the paper: 0.80 % (distorted digits)' in \
+        [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_title().startswith('SDLM: test error per pass')
+
+
+def test_summary_holds_the_papers_figure_for_its_digits():
+    runs = [{'final_test_error': e} for e in (0.011, 0.009, 0.010)]
+    assert tool.summarize(runs)['paper'] == L.PAPER_TEST_ERROR == 0.0095
+    summary = tool.summarize(runs, {'distort': True})
+    assert summary['paper'] == L.PAPER_DISTORTED_ERROR == 0.008
+    assert (summary['median'], summary['min'], summary['max']) == \
+        (0.010, 0.009, 0.011)
 
 
 def test_tool_run_resumes_from_its_checkpoint(tmp_path):
@@ -488,27 +532,79 @@ def test_tool_full_with_the_papers_sdlm_online(tmp_path, monkeypatch):
                        optimizer='sdlm', distort=True)
     config = record['config']
     assert (config['optimizer'], config['batch_size'], config['lr'],
-            config['mu'], config['distort']) == ('sdlm', 1, 0.0005, 0.02,
-                                                 True)
+            config['mu'], config['distort'], config['net'],
+            config['curvature']) == ('sdlm', 4, 0.0005, 0.02, True,
+                                     {'init': 'sqrt'}, 'once')
     assert config['distortions'] == L.DISTORTIONS
     assert len(record['runs'][0]['history']) == 1
-    # the test digits go in big batches, the training digits one at a time
+    # the test digits go in big batches, the training digits in SDLM's
     spec = dict(tool.FULL_SDLM, distort=True)
     train_iter, test_iter = tool.load_full(spec, fake_load)
     assert isinstance(train_iter, L.DistortedIter)
-    assert train_iter.batch_size == 1 and test_iter.batch_size == 1000
+    assert train_iter.batch_size == tool.SDLM_BATCH
+    assert test_iter.batch_size == 1000
 
 
-def test_tool_sdlm_run_resumes_from_its_checkpoint(tmp_path):
+def test_tool_sdlm_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
     spec = dict(tool.FULL_SDLM, epochs=1)
     data = tool.load_full(spec, fake_load)
     checkpoint = tmp_path / 'ck'
+    estimated = []
+    real = SDLM.estimate
+    monkeypatch.setattr(SDLM, 'estimate',
+                        lambda self, X, y: estimated.append(1) or
+                        real(self, X, y))
     first, _ = tool.run(spec, 0, *data, False, checkpoint)
-    assert (tmp_path / 'ck.params').exists()
-    assert not (tmp_path / 'ck.states').exists()  # SDLM keeps no state
-    spec['epochs'] = 2
+    assert (tmp_path / 'ck.params').exists() and (tmp_path / 'ck.h').exists()
+    assert not (tmp_path / 'ck.states').exists()
+    h = nd.load(str(tmp_path / 'ck.h'))
+    spec['epochs'] = 3
     history, _ = tool.run(spec, 0, *data, False, checkpoint)
-    assert history[0] == first[0] and len(history) == 2
+    assert history[0] == first[0] and len(history) == 3
+    # h estimated once, before the first pass: the resumed run reads it
+    assert estimated == [1]
+    after = nd.load(str(tmp_path / 'ck.h'))
+    assert sorted(after) == sorted(h)
+    for key in h:
+        np.testing.assert_array_equal(after[key].asnumpy(),
+                                      h[key].asnumpy())
+
+
+def test_tool_sdlm_each_pass_estimates_before_every_pass(monkeypatch):
+    spec = dict(tool.FULL_SDLM, epochs=3, curvature='each pass')
+    estimated = []
+    real = SDLM.estimate
+    monkeypatch.setattr(SDLM, 'estimate',
+                        lambda self, X, y: estimated.append(1) or
+                        real(self, X, y))
+    tool.run(spec, 0, *tool.load_full(spec, fake_load), False)
+    assert estimated == [1, 1, 1]
+
+
+def test_train_lenet5_refuses_an_unknown_curvature():
+    net = L.lenet5()
+    net.initialize()
+    with pytest.raises(ValueError, match="'each pass' or 'once'"):
+        L.train_lenet5(net, *fake_load(4), 1, optimizer='sdlm',
+                       curvature='never', verbose=False)
+
+
+def test_sdlm_h_saved_for_another_net_is_refused(tmp_path):
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    opt = SDLM(net)
+    X, y = fake_images(8)
+    opt.estimate(nd.array(X[:, None] / 255), nd.array(y))
+    opt.save(str(tmp_path / 'h'))
+    other = SDLM(net)
+    other.load(str(tmp_path / 'h'))
+    for a, b in zip(opt.h, other.h):
+        np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
+    book = L.lenet5(activation='sigmoid', pooling='avg')
+    book.initialize()
+    with pytest.raises(ValueError, match='another net'):
+        SDLM(book).load(str(tmp_path / 'h'))
 
 
 def test_tool_default_json_per_configuration():
