@@ -49,17 +49,20 @@ Measured with the paper's values (seed 0, MNIST):
 
 * From appendix A's initial range as printed, +-2.4/F, mu = 0.02 and
   eta = 0.0005 diverge within a few digits (90 % training error through
-  the first 10,000, one at a time): at initialisation every h_kk below F6
-  is far below mu (C5's weights: 0.006 on average), so each step is
-  eta / mu = 0.025 times the gradient, and C5's 48,000 weights trebled in
-  two digits.  (eta / 10 trains, 11.4 % test error after those 10,000, and
-  so does mu = 0.5, 5.7 to 8.4 %.)
+  the first 10,000, one at a time): at initialisation the h_kk of every
+  parameter below F6 but C5's biases is below mu, most far below (C5's
+  weights: 0.006 on average), so those steps are close to eta / mu = 0.025
+  times the gradient, and the largest of C5's weights
+  grew from 0.006 to 0.016 in two digits.  (eta / 10 trains, 11.4 % test
+  error after those 10,000, and so does mu = 0.5: 5.7 % and 8.4 % in two
+  runs.)
 * From +-2.4/sqrt(F) (lenet5.lenet5(init='sqrt')) h_kk starts above mu for
   95 % of the parameters and the paper's rates train: 2.8 % test error
   after the first pass over all 60,000 digits, one at a time or in
   batches of 4.  Re-estimated before the second pass, as the paper does,
-  h_kk below F6 had fallen 13 to 54 times (C5's units saturate: the
-  squashing function's slope enters squared), the steps grew by as much,
+  the medians of h_kk below F6 had fallen 19 to 1,079 times (C5's units
+  saturate, and the squashing function's slope enters squared), each
+  group's median step grew 12 to 44 times (`tools/lenet5_1998.py drift`),
   and the second pass blew up: 56 % test error after it in batches of 4,
   45 % one digit at a time.  Estimated once, before the first pass, it
   trains on (tools/lenet5_1998.py FULL_SDLM; the saved runs are
@@ -199,20 +202,21 @@ class SDLM:
 
     def save(self, path):
         """Save h, by parameter name within the net (to resume a run)."""
-        nd.save(path, {self._key(p): h for p, h in zip(self.params, self.h)})
+        nd.save(path, {self.key(p): h for p, h in zip(self.params, self.h)})
 
     def load(self, path):
         """Take h from a file `save` wrote for a net of the same layers."""
         saved = nd.load(path)
-        shapes = {self._key(p): p.shape for p in self.params}
+        shapes = {self.key(p): p.shape for p in self.params}
         if {k: v.shape for k, v in saved.items()} != shapes:
             raise ValueError(f'{path} holds h for another net (its '
                              f'parameters differ from this one\'s); '
                              f'delete it to start afresh')
-        self.h = [saved[self._key(p)] for p in self.params]
+        self.h = [saved[self.key(p)] for p in self.params]
         self._scale = self._rate = None
 
-    def _key(self, param):
+    def key(self, param):
+        """The parameter's name within the net (without its prefix)."""
         return param.name[len(self.net.prefix):]
 
     def step(self, eta):

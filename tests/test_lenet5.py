@@ -607,6 +607,17 @@ def test_sdlm_h_saved_for_another_net_is_refused(tmp_path):
         SDLM(book).load(str(tmp_path / 'h'))
 
 
+def test_tool_drift_measures_h_before_and_after_a_pass():
+    table = tool.drift(0, load=fake_load, patterns=16)
+    d2l.set_seed(0)
+    net = L.lenet5(init='sqrt')
+    keys = [SDLM(net).key(p) for p in SDLM(net).params]
+    assert list(table) == keys and 'c5_weight' in keys
+    for h0, h1, growth in table.values():
+        assert h0 >= 0 and h1 >= 0
+        assert growth > 0
+
+
 def test_tool_default_json_per_configuration():
     parse = tool.argparse.Namespace
     assert tool.default_json(parse(optimizer='adam', distort=False)) == \

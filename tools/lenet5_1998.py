@@ -343,6 +343,34 @@ def grid(names, seeds, path=GRID_CSV, load=None):
     return read_grid(path)
 
 
+def drift(seed=0, load=None, patterns=L.SDLM_PATTERNS):
+    """How far SDLM's h_kk moves in the first pass of FULL_SDLM: for each
+    parameter group, the median h_kk before it and after it (each on
+    `patterns` fresh training digits), and the median growth of the step
+    size eta / (mu + h_kk) a re-estimate would bring.  Returns
+    {group: (h before, h after, step growth)}."""
+    load = load or d2l.load_data_mnist
+    spec = dict(FULL_SDLM, epochs=1)
+    train_iter, test_iter = load_full(spec, load)
+    d2l.set_seed(seed)
+    net = L.lenet5(**spec['net'])
+    net.initialize(ctx=mx.cpu())
+    net.hybridize()
+    sdlm = SDLM(net, mu=spec['mu'])
+    L.train_lenet5(net, train_iter, test_iter, 1, optimizer='sdlm',
+                   lr=spec['lr'], trainer=sdlm, verbose=False,
+                   curvature='once')
+    before = [h.asnumpy() for h in sdlm.h]
+    sdlm.estimate(*L._first_patterns(train_iter, patterns))
+    table = {}
+    for p, h0, h1 in zip(sdlm.params, before, sdlm.h):
+        h1 = h1.asnumpy()
+        growth = (spec['mu'] + h0) / (spec['mu'] + h1)
+        table[sdlm.key(p)] = (float(np.median(h0)), float(np.median(h1)),
+                               float(np.median(growth)))
+    return table
+
+
 def default_json(args):
     """Where `full` saves by default: one file per configuration."""
     stem = FULL_JSON.stem + ('_sdlm' if args.optimizer == 'sdlm' else '') \
@@ -352,7 +380,7 @@ def default_json(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('what', choices=('full', 'grid'))
+    parser.add_argument('what', choices=('full', 'grid', 'drift'))
     parser.add_argument('variants', nargs='*',
                         help='grid: names of variants (default: all)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -394,6 +422,13 @@ def main(argv=None):
     if args.list:
         for spec in VARIANTS:
             print(f"{spec['name']:14} {spec['change']}")
+        return
+    if args.what == 'drift':
+        print('SDLM, first pass of batches of 4 under seed '
+              f'{args.seeds[0]}: median h_kk before and after it, and the '
+              'median growth of the steps a re-estimate would bring')
+        for name, (h0, h1, growth) in drift(args.seeds[0]).items():
+            print(f'{name:12} {h0:10.3g} {h1:10.3g} {growth:8.1f}x')
         return
     if args.what == 'full':
         changes = {k: v for k, v in (('batch_size', args.batch_size),
