@@ -62,9 +62,9 @@ Measured with the paper's values (seed 0, MNIST):
   batches of 4.  Re-estimated before the second pass, as the paper does,
   the medians of h_kk below F6 had fallen 19 to 1,079 times (C5's units
   saturate, and the squashing function's slope enters squared), each
-  group's median step grew 12 to 44 times (`tools/lenet5_1998.py drift`),
-  and the second pass blew up: 56 % test error after it in batches of 4,
-  45 % one digit at a time.  Estimated once, before the first pass, it
+  group's median step grew 12 to 44 times, and the second pass blew up:
+  56 % test error after it in batches of 4 (`tools/lenet5_1998.py drift`,
+  saved in lenet5_1998_sdlm_drift.json), 45 % one digit at a time.  Estimated once, before the first pass, it
   trains on (tools/lenet5_1998.py FULL_SDLM; the saved runs are
   d2l_local/results/lenet5_1998_sdlm*.json).
 """

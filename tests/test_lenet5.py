@@ -607,15 +607,26 @@ def test_sdlm_h_saved_for_another_net_is_refused(tmp_path):
         SDLM(book).load(str(tmp_path / 'h'))
 
 
-def test_tool_drift_measures_h_before_and_after_a_pass():
-    table = tool.drift(0, load=fake_load, patterns=16)
+def test_tool_drift_measures_h_before_and_after_a_pass(tmp_path,
+                                                      monkeypatch):
+    estimated = []
+    real = SDLM.estimate
+    monkeypatch.setattr(SDLM, 'estimate',
+                        lambda self, X, y: estimated.append(1) or
+                        real(self, X, y))
+    path = tmp_path / 'drift.json'
+    record = tool.drift(0, load=fake_load, path=path)
+    assert json.loads(path.read_text()) == record
+    assert estimated == [1, 1]  # before each of the two passes
     d2l.set_seed(0)
     net = L.lenet5(init='sqrt')
-    keys = [SDLM(net).key(p) for p in SDLM(net).params]
-    assert list(table) == keys and 'c5_weight' in keys
-    for h0, h1, growth in table.values():
-        assert h0 >= 0 and h1 >= 0
-        assert growth > 0
+    assert list(record['groups']) == [SDLM(net).key(p)
+                                      for p in SDLM(net).params]
+    for g in record['groups'].values():
+        assert g['h_before'] >= 0 and g['h_after'] >= 0
+        assert np.isfinite(g['step_growth']) and g['step_growth'] > 0
+    assert len(record['test_error']) == 2
+    assert all(0 <= e <= 1 for e in record['test_error'])
 
 
 def test_tool_default_json_per_configuration():
