@@ -337,7 +337,7 @@ def lenet5(activation='squash', pooling='paper', c3_table=True,
                              bias_initializer=FanInUniform(84)))
     for param in net.collect_params().values():
         if isinstance(param.init, FanInUniform):
-            param.init.power = INIT_RULES[init]
+            param.init = FanInUniform(param.init.fan_in, INIT_RULES[init])
     return net
 
 
@@ -377,6 +377,14 @@ class Loss(gluon.loss.Loss):
             lse = F.log(F.sum(F.exp(F.broadcast_sub(z, top)), axis=1))
             loss = loss + lse + top.reshape((-1,))
         return loss
+
+
+def paper_error(config):
+    """The paper's test error for a run of `config` (a saved run's
+    'config'): 0.8 % with distorted training digits, else 0.95 %."""
+    if (config or {}).get('distort'):
+        return PAPER_DISTORTED_ERROR
+    return PAPER_TEST_ERROR
 
 
 def paper_lr(epoch):
@@ -603,7 +611,7 @@ def plot_full_run(record, figsize=(7.5, 3.4), title='LeNet-5 on MNIST'):
         raise ValueError('the record holds no runs: run '
                          'tools/lenet5_1998.py full')
     distorted = bool((record.get('config') or {}).get('distort'))
-    paper = PAPER_DISTORTED_ERROR if distorted else PAPER_TEST_ERROR
+    paper = paper_error(record.get('config'))
     fig, ax = plt.subplots(figsize=figsize)
     top = 0
     for i, run in enumerate(runs):

@@ -50,12 +50,11 @@ Measured with the paper's values (seed 0, MNIST):
 * From appendix A's initial range as printed, +-2.4/F, mu = 0.02 and
   eta = 0.0005 diverge within a few digits (90 % training error through
   the first 10,000, one at a time): at initialisation the h_kk of every
-  parameter below F6 but C5's biases is below mu, most far below (C5's
-  weights: 0.006 on average), so those steps are close to eta / mu = 0.025
-  times the gradient, and the largest of C5's weights
-  grew from 0.006 to 0.016 in two digits.  (eta / 10 trains, 11.4 % test
-  error after those 10,000, and so does mu = 0.5: 5.7 % and 8.4 % in two
-  runs.)
+  parameter below F6 except C5's biases is below mu, most far below (C5's
+  weights: 0.006 on average), so those steps are close to eta / mu =
+  0.025 times the gradient, and the largest of C5's weights grew from
+  0.006 to 0.016 in two digits.  (eta / 10 trains, 11.4 % test error
+  after those 10,000, and so does mu = 0.5: 5.7 % and 8.4 % in two runs.)
 * From +-2.4/sqrt(F) (lenet5.lenet5(init='sqrt')) h_kk starts above mu for
   95 % of the parameters and the paper's rates train: 2.8 % test error
   after the first pass over all 60,000 digits, one at a time or in
@@ -64,9 +63,9 @@ Measured with the paper's values (seed 0, MNIST):
   saturate, and the squashing function's slope enters squared), each
   group's median step grew 12 to 44 times, and the second pass blew up:
   56 % test error after it in batches of 4 (`tools/lenet5_1998.py drift`,
-  saved in lenet5_1998_sdlm_drift.json), 45 % one digit at a time.  Estimated once, before the first pass, it
-  trains on (tools/lenet5_1998.py FULL_SDLM; the saved runs are
-  d2l_local/results/lenet5_1998_sdlm*.json).
+  saved in lenet5_1998_sdlm_drift.json), 45 % one digit at a time.
+  Estimated once, before the first pass, it trains on (tools/lenet5_1998.py
+  FULL_SDLM; the saved runs are d2l_local/results/lenet5_1998_sdlm*.json).
 """
 from mxnet import autograd, nd
 

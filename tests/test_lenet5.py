@@ -545,15 +545,21 @@ def test_tool_full_with_the_papers_sdlm_online(tmp_path, monkeypatch):
     assert test_iter.batch_size == 1000
 
 
-def test_tool_sdlm_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+@pytest.fixture
+def estimated(monkeypatch):
+    """A list that gains an entry each time an SDLM estimates h."""
+    calls = []
+    real = SDLM.estimate
+    monkeypatch.setattr(SDLM, 'estimate',
+                        lambda self, X, y: calls.append(1) or
+                        real(self, X, y))
+    return calls
+
+
+def test_tool_sdlm_run_resumes_from_its_checkpoint(tmp_path, estimated):
     spec = dict(tool.FULL_SDLM, epochs=1)
     data = tool.load_full(spec, fake_load)
     checkpoint = tmp_path / 'ck'
-    estimated = []
-    real = SDLM.estimate
-    monkeypatch.setattr(SDLM, 'estimate',
-                        lambda self, X, y: estimated.append(1) or
-                        real(self, X, y))
     first, _ = tool.run(spec, 0, *data, False, checkpoint)
     assert (tmp_path / 'ck.params').exists() and (tmp_path / 'ck.h').exists()
     assert not (tmp_path / 'ck.states').exists()
@@ -570,13 +576,8 @@ def test_tool_sdlm_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
                                       h[key].asnumpy())
 
 
-def test_tool_sdlm_each_pass_estimates_before_every_pass(monkeypatch):
+def test_tool_sdlm_each_pass_estimates_before_every_pass(estimated):
     spec = dict(tool.FULL_SDLM, epochs=3, curvature='each pass')
-    estimated = []
-    real = SDLM.estimate
-    monkeypatch.setattr(SDLM, 'estimate',
-                        lambda self, X, y: estimated.append(1) or
-                        real(self, X, y))
     tool.run(spec, 0, *tool.load_full(spec, fake_load), False)
     assert estimated == [1, 1, 1]
 
@@ -607,13 +608,7 @@ def test_sdlm_h_saved_for_another_net_is_refused(tmp_path):
         SDLM(book).load(str(tmp_path / 'h'))
 
 
-def test_tool_drift_measures_h_before_and_after_a_pass(tmp_path,
-                                                      monkeypatch):
-    estimated = []
-    real = SDLM.estimate
-    monkeypatch.setattr(SDLM, 'estimate',
-                        lambda self, X, y: estimated.append(1) or
-                        real(self, X, y))
+def test_tool_drift_measures_h_before_and_after_a_pass(tmp_path, estimated):
     path = tmp_path / 'drift.json'
     record = tool.drift(0, load=fake_load, path=path)
     assert json.loads(path.read_text()) == record

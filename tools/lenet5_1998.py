@@ -75,13 +75,14 @@ FULL = dict(BASE, batch_size=16, lr=0.0015)
 # batches of SDLM_BATCH digits, each batch's per-digit steps taken at once
 # (one digit at a time cost 2.2 ms a digit here, 131 to 135 s a pass with
 # its test, about 44 minutes a seed; batches of 4 cost 0.9 ms, with the
-# same test error after one pass: lenet5_1998_sdlm_pass1_b1/_b4.json).  With appendix A's initial range as printed (2.4/F)
-# it diverged within a few digits (d2l_local/sdlm.py has the measurements);
-# it trains from 2.4/sqrt(F) (lenet5.INIT_RULES); re-estimating h before
-# every pass, as the paper does, then blew up at the start of the second
-# pass (test error 2.83 % after the first, 56.04 % after the second, seed
-# 0: `drift`, lenet5_1998_sdlm_drift.json), so h is estimated once, on 500
-# digits before the first pass.
+# same test error after one pass: lenet5_1998_sdlm_pass1_b1/_b4.json).
+# With appendix A's initial range as printed (2.4/F) it diverged within a
+# few digits (d2l_local/sdlm.py has the measurements); it trains from
+# 2.4/sqrt(F) (lenet5.INIT_RULES).  Re-estimating h before every pass, as
+# the paper does, then blew up at the start of the second pass (test error
+# 2.83 % after the first, 56.04 % after the second, seed 0: `drift`,
+# lenet5_1998_sdlm_drift.json), so h is estimated once, on 500 digits
+# before the first pass.
 SDLM_BATCH = 4
 FULL_SDLM = dict(BASE, optimizer='sdlm', batch_size=SDLM_BATCH,
                  lr=L.PAPER_LR_STEPS[0][1], mu=L.SDLM_MU,
@@ -222,12 +223,10 @@ def summarize(runs, config=None):
     """Median, range and mean of the runs' final test errors, and the
     paper's figure for their training digits (distorted or not)."""
     errors = [r['final_test_error'] for r in runs]
-    distorted = bool((config or {}).get('distort'))
     return {'seeds': len(errors), 'median': statistics.median(errors),
             'min': min(errors), 'max': max(errors),
             'mean': statistics.fmean(errors),
-            'paper': L.PAPER_DISTORTED_ERROR if distorted
-            else L.PAPER_TEST_ERROR}
+            'paper': L.paper_error(config)}
 
 
 def read_grid(path=GRID_CSV):
@@ -324,15 +323,17 @@ def grid(names, seeds, path=GRID_CSV, load=None):
             if (name, seed) in read_grid(path):
                 continue
             spec = BY_NAME[name]
-            bs = spec['batch_size']
-            if bs not in datas:
+            # what load_full's iterators depend on
+            key = (spec['batch_size'], spec['optimizer'],
+                   bool(spec.get('distort')))
+            if key not in datas:
                 train_iter, test_iter = load_full(spec, load)
-                datas[bs] = L.subset(train_iter, GRID_TRAIN), test_iter
+                datas[key] = L.subset(train_iter, GRID_TRAIN), test_iter
             start = time.time()
-            history, net = run(spec, seed, *datas[bs], verbose=False)
+            history, net = run(spec, seed, *datas[key], verbose=False)
             row = dict(variant=name, change=spec['change'], seed=seed,
                        epochs=spec['epochs'],
-                       train_images=len(datas[bs][0].images),
+                       train_images=len(datas[key][0].images),
                        test_error=f'{error_of(history[-1]):.4f}',
                        train_error=f'{1 - history[-1].train_acc:.4f}',
                        params=sum(n for n, _ in L.layer_counts(net).values()),
@@ -442,7 +443,8 @@ def main(argv=None):
         return
     if args.what == 'drift':
         record = drift(args.seeds[0])
-        print(f"SDLM in batches of 4, seed {record['seed']}: median h_kk "
+        print(f"SDLM in batches of {record['batch_size']}, seed "
+              f"{record['seed']}: median h_kk "
               'before and after the first pass, and the median growth of the '
               'steps the re-estimate brings')
         for name, g in record['groups'].items():
