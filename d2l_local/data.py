@@ -2,7 +2,6 @@
 import numbers
 
 import numpy as np
-from mxnet import nd
 
 from . import settings
 from .datasets import load_arrays
@@ -23,8 +22,10 @@ class ArrayIter:
     """Iterate over (X, y) mini-batches of images held in a numpy array.
 
     X is float32 of shape (batch, 1, h, w) scaled to [0, 1], y the labels
-    as float32 (what the book's DataLoader yields).  With `shuffle` the order
-    is drawn afresh from numpy's generator on every pass.
+    (what the book's DataLoader yields).  With `shuffle` the order is drawn
+    afresh from numpy's generator on every pass.  The batching is the same
+    for every framework; ``_convert`` turns a batch into the framework's
+    tensors (each framework's side overrides it).
     """
 
     def __init__(self, images, labels, batch_size, shuffle=False,
@@ -49,17 +50,24 @@ class ArrayIter:
                 idx = order[start:start + self.batch_size]
             X = self.images[idx].astype(np.float32)
             X *= 1 / 255
-            X = nd.array(X[:, None], dtype='float32')
-            if self.resize:
-                X = nd.contrib.BilinearResize2D(X, height=self.resize,
-                                                width=self.resize)
-            yield X, nd.array(self.labels[idx], dtype='float32')
+            yield self._convert(X[:, None], self.labels[idx])
+
+    def _convert(self, X, y):
+        """One batch as MXNet NDArrays: X float32, resized; y float32."""
+        from mxnet import nd
+        X = nd.array(X, dtype='float32')
+        if self.resize:
+            X = nd.contrib.BilinearResize2D(X, height=self.resize,
+                                            width=self.resize)
+        return X, nd.array(y, dtype='float32')
 
 
-def load_data(name, batch_size, resize=None, root=None):
+def load_data(name, batch_size, resize=None, root=None,
+              iter_class=ArrayIter):
     """Return (train_iter, test_iter) over data set `name`.
 
     In quick mode (D2L_QUICK=1) only the first images of each split are used.
+    `iter_class` makes the iterators: each framework's side passes its own.
     """
     # Refuse bad arguments before finding (perhaps downloading) any data.
     _positive_int(batch_size, 'batch_size')
@@ -71,8 +79,8 @@ def load_data(name, batch_size, resize=None, root=None):
         X, y = X[:settings.QUICK_TRAIN], y[:settings.QUICK_TRAIN]
         X_test = X_test[:settings.QUICK_TEST]
         y_test = y_test[:settings.QUICK_TEST]
-    return (ArrayIter(X, y, batch_size, True, resize),
-            ArrayIter(X_test, y_test, batch_size, False, resize))
+    return (iter_class(X, y, batch_size, True, resize),
+            iter_class(X_test, y_test, batch_size, False, resize))
 
 
 def load_data_fashion_mnist(batch_size, resize=None, root=None):
