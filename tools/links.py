@@ -109,8 +109,9 @@ def hub_address(hub):
     try:
         parts.port
     except ValueError:
-        raise ValueError(f'{hub!r} has an invalid port: {example}, or '
-                         'https://hub.example.org:8443') from None
+        raise ValueError(f'{hub!r} has no valid port number (1 to '
+                         f'65535): {example}, or https://hub.example.org'
+                         ':8443') from None
     if parts.username or parts.password:
         raise ValueError(f'{hub!r} holds a user name or password: every '
                          f'student gets this link; give the address alone, '
