@@ -16,44 +16,14 @@ import subprocess
 import sys
 
 import pytest
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from aarch64 import pins, pip_platforms, target
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOCKS = {'3.11': ROOT / 'requirements.txt'}
 LOCKS.update({p.stem[2:]: p for p in sorted(ROOT.glob('locks/py3.*.txt'))})
-GLIBC = 28  # manylinux_2_28, as tools/lock.py asks for x86_64
-# pip takes the tags it is given and no older ones: list them all.
-PLATFORMS = [f'manylinux_2_{minor}_aarch64'
-             for minor in range(GLIBC, 16, -1)] + ['manylinux2014_aarch64']
-
-
-def target(version):
-    """The environment markers of CPython `version` on Linux aarch64."""
-    return {'implementation_name': 'cpython',
-            'implementation_version': f'{version}.0',
-            'os_name': 'posix', 'platform_machine': 'aarch64',
-            'platform_python_implementation': 'CPython',
-            'platform_release': '', 'platform_system': 'Linux',
-            'platform_version': '', 'python_full_version': f'{version}.0',
-            'python_version': version, 'sys_platform': 'linux'}
-
-
-def pins(lock, env):
-    """{name: 'name==version'} of the lock's lines that apply on `env`."""
-    out = {}
-    for number, line in enumerate(lock.read_text().splitlines(), 1):
-        text = line.partition(' #')[0].strip()
-        if not text or text.startswith('#'):
-            continue
-        req = Requirement(text)
-        spec = [(s.operator, s.version) for s in req.specifier]
-        assert len(spec) == 1 and spec[0][0] == '==', (
-            f'{lock.name}:{number}: {line!r} is not an exact pin')
-        if req.marker is None or req.marker.evaluate(env):
-            out[canonicalize_name(req.name)] = f'{req.name}=={spec[0][1]}'
-    return out
 
 
 def missing(report, env):
@@ -94,9 +64,7 @@ def resolved(tmp_path_factory):
                    '--only-binary=:all:', '--python-version', version,
                    '--target', str(tmp / 'target'),
                    '--report', str(tmp / 'report.json'),
-                   '-r', str(tmp / 'lock.txt')]
-        for platform in PLATFORMS:
-            command += ['--platform', platform]
+                   '-r', str(tmp / 'lock.txt')] + pip_platforms()
         process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         runs[version] = (process, tmp, lines)
