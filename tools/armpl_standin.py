@@ -107,7 +107,10 @@ def main():
         print('armpl_standin: Arm Performance Libraries found; nothing to do')
         return
     changed = link(folder)
-    ctypes.CDLL(str(folder / 'libmxnet.so'))  # fails here, not in a notebook
+    try:  # fail here, not in a notebook
+        ctypes.CDLL(str(folder / 'libmxnet.so'))
+    except OSError as error:
+        sys.exit(f'armpl_standin: MXNet still does not load: {error}')
     for line in changed:
         print(f'armpl_standin: {line}')
     print('armpl_standin: MXNet loads with OpenBLAS and LAPACKE in place of '
