@@ -11,7 +11,7 @@ import pytest
 
 # Test files whose every test replays a notebook or builds a venv.
 SLOW_FILES = {'test_notebook_rerun.py', 'test_pins.py',
-              'test_tasks_solved.py'}
+              'test_tasks_solved.py', 'test_colab.py', 'test_kaggle.py'}
 
 
 def pytest_collection_modifyitems(config, items):
