@@ -163,3 +163,17 @@ def test_both_editions_share_the_neutral_names():
     for name in ('lenet', 'try_gpu', 'ArrayIter', 'predict_all',
                  'plot_lenet_flow', 'activation_maps', 'read_result'):
         assert getattr(mxnet, name) is not getattr(torch, name)
+
+
+def test_the_neutral_iterator_yields_numpy_batches():
+    import numpy as np
+    from d2l_local import data
+    images, labels = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2), \
+        np.arange(5)
+    batches = list(data.ArrayIter(images, labels, 2))
+    X, y = batches[-1]
+    assert isinstance(X, np.ndarray) and X.dtype == np.float32
+    assert X.shape == (1, 1, 2, 2) and y.tolist() == [4]
+    np.testing.assert_allclose(X[0, 0], images[4] / 255, rtol=1e-6)
+    with pytest.raises(ValueError, match='resizing needs a framework'):
+        data.ArrayIter(images, labels, 2, resize=4)
