@@ -595,7 +595,7 @@ def reference_net(make_net, probe_shape, prefix):
     zeros, so building it draws no random numbers."""
     import mxnet as mx
     from mxnet import init
-    from ..models import num_params
+    from ..mxnet.models import num_params
     with mx.name.Prefix(prefix):
         net = make_net()
     net.initialize(init.Zero())
