@@ -6,7 +6,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
-import d2l_local as d2l  # the chapter's names: d2l.Animator, d2l.Epoch
+from d2l_local import mxnet as d2l  # the chapter's d2l.Animator, d2l.Epoch
 from ..loops import Epoch, whole_epochs  # noqa: F401 - Epoch: d2l.Epoch
 from .guards import checked
 
