@@ -11,10 +11,13 @@ Where an edition's framework has no build (MXNet on Apple Silicon and
 Windows, PyTorch on Intel Macs) `./course test` installs only the other
 edition, and what needs the missing framework is skipped, with the reason,
 instead of failing: a test module that cannot be imported without it, a
-test that imports it as it runs, a notebook whose code imports it.
+test that imports it as it runs, a notebook whose code imports it (or a
+slow test that runs such a notebook, named by its parameters), and a test
+marked `mxnet` or `torch` (one that needs it only in a child process).
 """
 import importlib.util
 import json
+import pathlib
 import re
 
 import pytest
@@ -23,6 +26,7 @@ import pytest
 SLOW_FILES = {'test_notebook_rerun.py', 'test_pins.py',
               'test_tasks_solved.py'}
 
+NOTEBOOKS = pathlib.Path(__file__).resolve().parent / 'notebooks'
 # Each edition's framework: its module, and why it may be missing here.
 FRAMEWORKS = {
     'mxnet': 'needs MXNet, which is not installed here (MXNet 1.9.1 has no '
@@ -32,8 +36,17 @@ FRAMEWORKS = {
              'has no build for Intel Macs: ./course set up the MXNet '
              'edition only)',
 }
+
+
+def installed(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:  # what a finder says of a module it hides
+        return False
+
+
 MISSING = {name: why for name, why in FRAMEWORKS.items()
-           if importlib.util.find_spec(name) is None}
+           if not installed(name)}
 
 
 def missing_in(text):
@@ -42,6 +55,20 @@ def missing_in(text):
     for name, why in MISSING.items():
         if re.search(rf"No module named '{name}(\.|')", text):
             return why
+    return None
+
+
+def missing_from(error):
+    """The reason to skip, if `error` or one it was raised from is the
+    import of a missing framework, else None."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ModuleNotFoundError):
+            why = MISSING.get((error.name or '').partition('.')[0])
+            if why:
+                return why
+        error = error.__cause__ or error.__context__
     return None
 
 
@@ -62,6 +89,18 @@ def notebook_needs(path):
     return None
 
 
+def notebook_path(value):
+    """The notebook a test parameter names (a path, or a name under
+    notebooks/), else None."""
+    if not isinstance(value, (str, pathlib.Path)) or not str(
+            value).endswith('.ipynb'):
+        return None
+    for path in (pathlib.Path(value), NOTEBOOKS / value):
+        if path.is_file():
+            return path
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     needs = {}
     for item in items:
@@ -73,6 +112,20 @@ def pytest_collection_modifyitems(config, items):
             if path not in needs:
                 needs[path] = notebook_needs(path)
             if needs[path]:
+                item.add_marker(pytest.mark.skip(reason=needs[path]))
+        for name, why in MISSING.items():
+            if item.get_closest_marker(name):
+                item.add_marker(pytest.mark.skip(reason=why))
+        # a slow test parametrized by a notebook runs it: it needs what
+        # the notebook imports (the fast ones only read it)
+        params = {}
+        if item.get_closest_marker('slow'):
+            params = getattr(getattr(item, 'callspec', None), 'params', {})
+        for value in params.values():
+            path = notebook_path(value)
+            if path and path not in needs:
+                needs[path] = notebook_needs(path)
+            if path and needs[path]:
                 item.add_marker(pytest.mark.skip(reason=needs[path]))
 
 
@@ -90,10 +143,7 @@ def pytest_make_collect_report(collector):
 def pytest_runtest_makereport(item, call):
     # A test that imports a missing framework as it runs: skipped too
     report = (yield).get_result()
-    error = call.excinfo
-    if (error is not None and MISSING
-            and error.errisinstance(ModuleNotFoundError)
-            and missing_in(str(error.value))):
+    why = call.excinfo and MISSING and missing_from(call.excinfo.value)
+    if why:
         report.outcome = 'skipped'
-        report.longrepr = (str(item.path), item.location[1],
-                           f'Skipped: {missing_in(str(error.value))}')
+        report.longrepr = (str(item.path), item.location[1], f'Skipped: {why}')

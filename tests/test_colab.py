@@ -29,7 +29,8 @@ COLAB = ['numpy==2.1.3', 'ipython==7.34.0', 'ipykernel==6.17.1',
 NOTEBOOKS = ['lenet.ipynb', 'ex4_activations.ipynb']
 TIMEOUT = 1200  # s for one cell
 
-pytestmark = pytest.mark.slow
+# slow; and the notebooks it runs are the MXNet edition's
+pytestmark = [pytest.mark.slow, pytest.mark.mxnet]
 
 
 @pytest.fixture(scope='module')
