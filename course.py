@@ -93,7 +93,9 @@ def where():
 
 def lock_of(version):
     """The lock file of a Python version, relative to the checkout."""
-    return 'requirements.txt' if version == '3.11' else f'locks/py{version}.txt'
+    if version == '3.11':
+        return 'requirements.txt'
+    return f'locks/py{version}.txt'
 
 
 def parts(path):
@@ -263,7 +265,7 @@ def read_stamp(venv):
         return out
     for line in text.splitlines():
         part, _, value = line.partition(' ')
-        if part and value:
+        if part in ('common', *EDITIONS) and value:  # not an old stamp's
             out[part] = value
     return out
 
@@ -321,7 +323,7 @@ def install(venv, version, editions):
                      str(reqs))
             if ok and special:
                 ok = pip(python, 'install', '--quiet', '--no-deps',
-                         '--index-url', index, *special)
+                         '--force-reinstall', '--index-url', index, *special)
             if ok and part == 'common':
                 ok = pip(python, 'install', '--quiet', '--no-deps', '-e', '.')
         finally:
@@ -407,10 +409,12 @@ def run(argv):
     """Run argv in place of this process (its exit code is ours)."""
     sys.stdout.flush()
     if windows():  # exec on Windows starts a child and returns at once
-        try:
-            return subprocess.run(argv).returncode
-        except KeyboardInterrupt:
-            return 130
+        child = subprocess.Popen(argv)
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the child has it too, and decides
+                continue
     os.execv(argv[0], argv)
 
 
