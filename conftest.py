@@ -24,7 +24,7 @@ import pytest
 
 # Test files whose every test replays a notebook or builds a venv.
 SLOW_FILES = {'test_notebook_rerun.py', 'test_pins.py',
-              'test_tasks_solved.py'}
+              'test_tasks_solved.py', 'test_colab.py', 'test_kaggle.py'}
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent / 'notebooks'
 # Each edition's framework: its module, and why it may be missing here.

@@ -36,10 +36,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def engine_vars():
     """Names of the variables d2l_local sets before MXNet loads.
 
-    Read from d2l_local/_engine.py alone: importing the package would set
+    Read from d2l_local/mxnet/_engine.py alone: importing the package would set
     them in this process and load MXNet.
     """
-    path = ROOT / 'd2l_local' / '_engine.py'
+    path = ROOT / 'd2l_local' / 'mxnet' / '_engine.py'
     spec = importlib.util.spec_from_file_location('_engine', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -126,7 +126,7 @@ def book_loaders(batch_size):
 def run_book(num_epochs):
     # MXNet's own engine defaults: d2l_local must not choose them, but on
     # numpy >= 1.24 the names MXNet reads at import must be there.
-    from d2l_local import _engine, _numpy_compat
+    from d2l_local.mxnet import _engine, _numpy_compat
     _engine.uninstall_hook()
     _numpy_compat.restore()
     import mxnet as mx  # first, so d2l_local leaves the engine alone
@@ -170,7 +170,7 @@ def run_book(num_epochs):
 def side_main(side, num_epochs):
     seconds, test_acc, num_batches = (run_ours if side == 'ours'
                                       else run_book)(num_epochs)
-    from d2l_local import _engine
+    from d2l_local.mxnet import _engine
     info = {'side': side, 'seconds': seconds, 'test_acc': float(test_acc),
             'num_batches': num_batches,
             'env': {key: os.environ.get(key) for key in engine_vars()},

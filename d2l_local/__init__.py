@@ -1,68 +1,65 @@
 """Helpers for the LeNet course: what the book "saves for future use".
 
-Use it as the book uses its own package::
+One package, a framework-neutral core and a side per framework, as the
+book's own package is split::
 
-    import d2l_local as d2l
-    d2l.setup(seed=0)
-    train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
+    from d2l_local import mxnet as d2l   # the MXNet edition
+    from d2l_local import torch as d2l   # the PyTorch edition
 
-Importing the package loads nothing heavy: each name below is imported the
-first time it is used, so a process that only reads data (``from d2l_local
-import datasets``) never loads MXNet nor touches its settings.  MXNet's
-engine settings are chosen the moment MXNet is first imported (see
-``_engine``), which is why ``import d2l_local`` comes before ``import mxnet``.
+``import d2l_local as d2l`` gives the MXNet edition's names (the MXNet
+notebooks import it so).  The modules at this level (data sets,
+mini-batches, figures, plots, checks, tasks) import no framework; those
+under ``mxnet/`` and ``torch/`` hold what must differ.  Importing the
+package loads nothing heavy: each name is imported the first time it is
+used, and MXNet's engine settings are chosen the moment MXNet is first
+imported (``mxnet/_engine.py``), which is why ``import d2l_local`` comes
+before ``import mxnet``.
 """
 import importlib
+import importlib.abc
+import importlib.util
+import sys
 
-from . import _engine
-
-_engine.install_hook()
-
-# Every public name and the module that defines it.
-_EXPORTS = {
-    'activations': ['ActivationExplorer', 'activation_maps', 'activation_of',
-                    'conv_layers', 'map_limits', 'pick_examples',
-                    'plot_activations', 'plot_kernels', 'plot_maps'],
-    'checks': ['check_range'],
-    'compare': ['count_near_chance', 'near_chance', 'plot_seeds'],
-    'data': ['ArrayIter', 'get_fashion_mnist_labels', 'load_data',
-             'load_data_fashion_mnist', 'load_data_mnist'],
-    'datasets': ['CacheError', 'DataFileError', 'DataNotFoundError',
-                 'prefetch'],
-    'devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
-    'guards': ['NoGPUError'],
-    'figures': ['layer_ops', 'lenet5_shapes', 'plot_lenet5_flow',
-                'plot_lenet_compressed', 'plot_lenet_flow'],
-    'evaluation': ['predict_all', 'confusion_matrix', 'plot_confusion_matrix',
-                   'show_mistakes'],
-    'models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',
-               'num_params'],
-    'plotting': ['Animator', 'plot_history', 'plot_layer_flow',
-                 'plot_seed_curves', 'set_axes', 'show_images'],
-    'results': ['read_result', 'result_path'],
-    'settings': ['quick'],
-    'startup': ['setup'],
-    'training': ['Epoch', 'evaluate_accuracy', 'set_seed', 'train_ch5'],
-    'variants': ['plot_variants', 'variant_summary'],
-}
-_MODULE_OF = {name: module for module, names in _EXPORTS.items()
-              for name in names}
-# Modules that need no MXNet: importing them must not load it.
-_LIGHT = {'checks', 'datasets', 'results', 'settings'}
+from . import mxnet as _mxnet  # light: installs the hook, imports no MXNet
 
 __version__ = '0.1.0'
-__all__ = sorted(_MODULE_OF)
+__all__ = _mxnet.__all__
+
+# Modules the MXNet notebooks import by their old paths, now in mxnet/.
+MOVED = {f'{__name__}.{old}': f'{__name__}.mxnet.{old}'
+         for old in ('lenet5', 'sdlm', 'tasks.lenet', 'tasks.ex1',
+                     'tasks.ex2', 'tasks.ex3', 'tasks.ex4', 'tasks.lenet5')}
+
+
+class _Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import a moved module by its old path: the same module object."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name in MOVED:
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        module = importlib.import_module(MOVED[spec.name])
+        spec.loader_state = module.__spec__  # importing replaces it
+        return module
+
+    def exec_module(self, module):
+        # Already run under its own name: only its own __spec__ back, so
+        # its relative imports and reload() keep working.
+        module.__spec__ = module.__spec__.loader_state
+
+
+if not any(isinstance(f, _Moved) for f in sys.meta_path):
+    sys.meta_path.insert(0, _Moved())
 
 
 def __getattr__(name):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    if module not in _LIGHT:
-        _engine.load()  # choose the engine settings, start MXNet quietly
-    value = getattr(importlib.import_module(f'.{module}', __name__), name)
-    globals()[name] = value  # next time, a plain attribute
-    return value
+    if name in __all__:
+        value = getattr(_mxnet, name)
+        globals()[name] = value  # next time, a plain attribute
+        return value
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
 def __dir__():

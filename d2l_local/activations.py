@@ -6,17 +6,16 @@ figures and in an interactive explorer.  Every figure draws the maps it
 compares on one colour scale, with a colour bar, so brightness means the
 same in every panel: 0 to 1 for a sigmoid layer (its whole range), 0 to
 the largest value shown for a ReLU layer.  Kernels use a diverging colour
-map centred at 0.
+map centred at 0.  This module draws from NumPy arrays; each framework's
+side (``d2l_local.mxnet.activations``, ``d2l_local.torch.activations``)
+computes the maps of its nets.
 """
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from mxnet import nd
-from mxnet.gluon import nn
 
-from .data import FASHION_LABELS
-from .models import act_type
+from .arrays import to_numpy
 
 MAP_CMAP = 'magma'  # black = 0, brighter = stronger
 SIGNED_CMAP = 'RdBu_r'  # blue < 0 < red, white = 0
@@ -24,41 +23,14 @@ IMAGE_CMAP = 'gray'
 MAX_PER_ROW = 5  # maps a row in the explorer: each stays ~100 px wide
 
 
-def conv_layers(net):
-    """Return the Conv2D layers of a sequential net, in order.  (ex. 4)"""
-    return [layer for layer in net if isinstance(layer, nn.Conv2D)]
-
-
-def _conv(net, layer):
-    convs = conv_layers(net)
+def nth_conv(convs, layer):
+    """The convolution `layer` (1 = first) of `convs`, or a ValueError
+    that says which layers there are."""
     if not 1 <= layer <= len(convs):
         raise ValueError(f'layer must be between 1 and {len(convs)} (this '
                          f'net has {len(convs)} convolution layers), got '
                          f'{layer!r}')
     return convs[layer - 1]
-
-
-def activation_maps(net, X, layer):
-    """Return the maps of convolution `layer` (1 = first).  (§6.6 ex. 4)
-
-    X is a batch (n, 1, h, w), or one image (1, h, w) or (h, w); the result
-    is a numpy array (n, channels, h', w') of the layer's output after its
-    activation function, i.e. before the pooling that follows it.
-    """
-    target = _conv(net, layer)
-    if not isinstance(X, nd.NDArray):
-        X = nd.array(np.asarray(X, dtype=np.float32))
-    X = X.reshape((-1, 1) + X.shape[-2:])
-    for block in net:
-        X = block(X)
-        if block is target:
-            return X.asnumpy()
-    raise ValueError('the convolution layers must be direct children of net')
-
-
-def activation_of(net, layer):
-    """Name of convolution `layer`'s activation function, or None.  (ex. 4)"""
-    return act_type(_conv(net, layer))
 
 
 def map_limits(activation, maps):
@@ -91,7 +63,7 @@ def _scale_label(activation, limits):
 
 
 def _images(X):
-    images = X.asnumpy() if hasattr(X, 'asnumpy') else np.asarray(X)
+    images = to_numpy(X)
     return images.reshape((-1,) + images.shape[-2:])
 
 
@@ -173,17 +145,11 @@ class _Tiles:
                          ha='center', va='bottom', fontsize='small')
 
 
-def plot_activations(net, X, layer, titles=None, scale=0.75):
-    """Plot images beside their maps from convolution `layer`.  (ex. 4)
-
-    One row per image of X: the image itself, then its maps, one per
-    channel (numbered above).  All maps are one image on one colour scale
-    (see map_limits) with a colour bar, so a colour means the same value
-    in every panel.  Return the figure.
-    """
-    maps = activation_maps(net, X, layer)
+def draw_activations(maps, X, activation, layer, titles=None, scale=0.75):
+    """Images X beside their `maps` (n, channels, h, w) from convolution
+    `layer`, whose activation is `activation`: see plot_activations."""
+    maps = np.asarray(maps)
     images = _images(X)
-    activation = activation_of(net, layer)
     limits = map_limits(activation, maps)
     n, channels, h, w = maps.shape
     gap = max(1, h // 8)
@@ -201,25 +167,19 @@ def plot_activations(net, X, layer, titles=None, scale=0.75):
     return fig
 
 
-def plot_kernels(nets, layer=1, scale=0.75):
-    """Plot the kernels of each net's first convolution layer.  (ex. 4)
-
-    `nets` maps a name to a net: one row per net, one kernel per cell,
-    labelled with its bias, on a diverging colour map centred at 0 (white)
-    with limits symmetric about 0: one scale and colour bar per net.
-    Return the figure.
-    """
+def draw_kernels(kernels, layer=1, scale=0.75):
+    """The kernels of convolution `layer` of each net: `kernels` maps a
+    name to (weight, bias) as NumPy arrays; see plot_kernels."""
     rows = []
-    for name, net in nets.items():
-        conv = _conv(net, layer)
-        weight = conv.weight.data().asnumpy()
+    for name, (weight, bias) in kernels.items():
+        weight, bias = np.asarray(weight), np.asarray(bias)
         if weight.shape[1] != 1:
             raise ValueError(f'layer {layer} of {name!r} has '
                              f'{weight.shape[1]} input channels; only a '
                              f'layer that sees the image (layer 1) has one '
                              f'kernel per map to draw')
         top = float(np.abs(weight).max()) or 1.0
-        rows.append((name, conv.bias.data().asnumpy(),
+        rows.append((name, bias,
                      _Tiles([list(weight[:, 0])], (-top, top))))
     fig, pairs = _figure([tiles.size(scale) for _, _, tiles in rows],
                          top=0.5)
@@ -259,15 +219,12 @@ def plot_maps(image, maps, limits, title='input', label='', heading='',
     return fig
 
 
-def pick_examples(data_iter, classes, per_class, names=FASHION_LABELS):
-    """Return {class name: first `per_class` images of it}.  (ex. 4)
-
-    The images are an NDArray (per_class, 1, h, w) as `data_iter` serves
-    them; `classes` are class indices, `names` their names.
-    """
+def pick(data_iter, classes, per_class, names, stack):
+    """{class name: `stack` of its first `per_class` images}: see
+    pick_examples."""
     wanted = {int(c): [] for c in classes}
     for X, y in data_iter:
-        for x, label in zip(X, y.asnumpy().astype(int)):
+        for x, label in zip(X, to_numpy(y).astype(int)):
             if label in wanted and len(wanted[label]) < per_class:
                 wanted[label].append(x)
         if all(len(v) == per_class for v in wanted.values()):
@@ -276,7 +233,7 @@ def pick_examples(data_iter, classes, per_class, names=FASHION_LABELS):
     if short:
         raise ValueError(f'fewer than {per_class} images of {short} in the '
                          f'data; ask for fewer per class')
-    return {names[c]: nd.stack(*v) for c, v in wanted.items()}
+    return {names[c]: stack(v) for c, v in wanted.items()}
 
 
 class ActivationExplorer:
@@ -286,8 +243,11 @@ class ActivationExplorer:
     its images (as pick_examples returns).  Display the explorer (or its
     `box`) in a notebook; `fig` is the figure on show.  The maps of one
     model and layer keep one colour scale over all the examples, so
-    brightness can be compared from one image to the next.
+    brightness can be compared from one image to the next.  Each
+    framework's side gives its nets' maps (activation_maps,
+    activation_of, conv_layers).
     """
+    activation_maps = activation_of = conv_layers = None  # the side's
 
     def __init__(self, nets, examples, scale=1.25):
         import ipywidgets as widgets
@@ -299,7 +259,8 @@ class ActivationExplorer:
         self.sample = widgets.IntSlider(
             0, 0, len(next(iter(examples.values()))) - 1,
             description='sample')
-        depth = min(len(conv_layers(net)) for net in self.nets.values())
+        depth = min(len(self.conv_layers(net))
+                    for net in self.nets.values())
         self.layer = widgets.ToggleButtons(options=range(1, depth + 1),
                                            description='layer')
         self.output = widgets.Output()
@@ -316,9 +277,9 @@ class ActivationExplorer:
         key = model, layer
         if key not in self._limits:
             net = self.nets[model]
-            maps = np.concatenate([activation_maps(net, images, layer)
+            maps = np.concatenate([self.activation_maps(net, images, layer)
                                    for images in self.examples.values()])
-            activation = activation_of(net, layer)
+            activation = self.activation_of(net, layer)
             limits = map_limits(activation, maps)
             self._limits[key] = limits, _scale_label(activation, limits)
         return self._limits[key]
@@ -335,7 +296,7 @@ class ActivationExplorer:
         finally:
             self._busy = False
         model, layer = self.model.value, self.layer.value
-        maps = activation_maps(self.nets[model], image, layer)[0]
+        maps = self.activation_maps(self.nets[model], image, layer)[0]
         limits, label = self.limits(model, layer)
         fig = plot_maps(
             image, maps, limits, title=self.label.value,

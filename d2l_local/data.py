@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from . import settings
+from .arrays import to_numpy
 from .datasets import load_arrays
 
 FASHION_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
@@ -25,7 +26,8 @@ class ArrayIter:
     (what the book's DataLoader yields).  With `shuffle` the order is drawn
     afresh from numpy's generator on every pass.  The batching is the same
     for every framework; ``_convert`` turns a batch into the framework's
-    tensors (each framework's side overrides it).
+    tensors (each framework's side overrides it; here the batch stays
+    NumPy: X float32, y the labels as stored).
     """
 
     def __init__(self, images, labels, batch_size, shuffle=False,
@@ -35,6 +37,10 @@ class ArrayIter:
         self.shuffle = shuffle
         if resize is not None:
             resize = _positive_int(resize, 'resize')
+            if type(self)._convert is ArrayIter._convert:
+                raise ValueError(
+                    'resizing needs a framework: use the ArrayIter of '
+                    'd2l_local.mxnet or d2l_local.torch')
         self.resize = resize
 
     def __len__(self):
@@ -53,13 +59,8 @@ class ArrayIter:
             yield self._convert(X[:, None], self.labels[idx])
 
     def _convert(self, X, y):
-        """One batch as MXNet NDArrays: X float32, resized; y float32."""
-        from mxnet import nd
-        X = nd.array(X, dtype='float32')
-        if self.resize:
-            X = nd.contrib.BilinearResize2D(X, height=self.resize,
-                                            width=self.resize)
-        return X, nd.array(y, dtype='float32')
+        """One batch as the framework's tensors; here NumPy, unresized."""
+        return X, y
 
 
 def load_data(name, batch_size, resize=None, root=None,
@@ -83,24 +84,10 @@ def load_data(name, batch_size, resize=None, root=None,
             iter_class(X_test, y_test, batch_size, False, resize))
 
 
-def load_data_fashion_mnist(batch_size, resize=None, root=None):
-    """Load Fashion-MNIST into memory; return its iterators.  (§3.5, §6.6)
-
-    `root` is a folder holding the four .gz files; without it the loader
-    searches D2L_DATA_DIR, the cache and Debian's copy, then downloads.
-    """
-    return load_data('fashion-mnist', batch_size, resize, root)
-
-
-def load_data_mnist(batch_size, resize=None, root=None):
-    """Load the original MNIST digits like Fashion-MNIST.  (§6.6 ex. 3)"""
-    return load_data('mnist', batch_size, resize, root)
-
-
 def get_fashion_mnist_labels(labels):
     """Return the text labels of Fashion-MNIST class indices.  (§3.5)"""
-    if hasattr(labels, 'asnumpy'):
-        labels = labels.asnumpy()
+    if hasattr(labels, 'asnumpy') or hasattr(labels, 'detach'):
+        labels = to_numpy(labels)  # an MXNet NDArray, a PyTorch tensor
     if np.ndim(labels) == 0:
         raise TypeError(f'labels must be a list or array of class indices '
                         f'(e.g. [{labels!r}] or y), got {labels!r}')

@@ -1,42 +1,14 @@
-"""What a trained net gets wrong: predictions, confusions, mistakes."""
+"""What a trained net gets wrong, from label arrays: confusions, mistakes.
+
+Each framework's side has predict_all, which makes the arrays."""
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 
-
-def _net_ctx(net):
-    """Return the context of the net's first initialised parameter."""
-    for param in net.collect_params().values():
-        try:
-            return param.list_ctx()[0]
-        except (RuntimeError, mx.base.MXNetError):
-            continue  # not initialised yet
-    return mx.cpu()
-
-
-def predict_all(net, data_iter, ctx=None):
-    """Return (y, y_hat), the true and predicted classes.  (§6.6)
-
-    One pass over `data_iter`; both are numpy int arrays in the iterator's
-    order.  Without `ctx` the net runs where its parameters live.
-    """
-    ctx = ctx or _net_ctx(net)
-    ys, y_hats = [], []
-    for X, y in data_iter:
-        y_hat = net(X.as_in_context(ctx)).argmax(axis=1)
-        ys.append(y.asnumpy())
-        y_hats.append(y_hat.asnumpy())
-    if not ys:
-        raise ValueError('data_iter gave no batches: pass an iterator '
-                         'over the test set, e.g. test_iter')
-    return (np.concatenate(ys).astype(np.int64),
-            np.concatenate(y_hats).astype(np.int64))
+from .arrays import to_numpy
 
 
 def _classes(values, what):
-    if hasattr(values, 'asnumpy'):
-        values = values.asnumpy()
-    values = np.asarray(values).ravel()
+    values = to_numpy(values).ravel()
     if values.size and not np.all(values == np.round(values)):
         raise ValueError(f'{what} must hold class numbers (0, 1, ...), '
                          f'not scores: take argmax(axis=1) of the output')
@@ -111,8 +83,7 @@ def show_mistakes(images, y, y_hat, labels, n=18, num_cols=6, scale=1.5):
     same order (e.g. test_iter.images).  Returns the axes.
     """
     y, y_hat = _classes(y, 'y'), _classes(y_hat, 'y_hat')
-    if hasattr(images, 'asnumpy'):
-        images = images.asnumpy()
+    images = to_numpy(images)
     if not len(images) == len(y) == len(y_hat):
         raise ValueError(f'{len(images)} images, {len(y)} labels and '
                          f'{len(y_hat)} predictions: they must describe '

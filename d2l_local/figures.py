@@ -1,24 +1,31 @@
 """Architecture figures: LeNet's data flow and its compressed notation.
 
 The book draws LeNet twice (§6.6, Fig. 6.6.1 and 6.6.2) and the 1998 paper
-draws LeNet-5 once.  Here the figures are drawn from a forward pass of the
-real net: every shape comes from running one image through it and every
+draws LeNet-5 once.  The figures are drawn from a forward pass of the real
+net: every shape comes from running one image through it and every
 operation label from the layer that does it, so a figure cannot disagree
-with the code.  Feature maps are drawn to scale: a square's side is the
-map's side times one scale for the whole figure, said in the figure.
+with the code.  This module draws from that trace alone, a list of rows
+(kind, arrow label, box label, shape without the batch axis), the input
+first; each framework's side (``d2l_local.mxnet.figures``,
+``d2l_local.torch.figures``) runs its net to make the rows.  Feature
+maps are drawn to scale: a square's side is the map's side times one
+scale for the whole figure, said in the figure.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
-from mxnet import autograd, nd
-from mxnet.gluon import nn
 
-from .models import act_type
+from .arrays import to_numpy
 
 # Fill of a layer's output by the kind of layer that made it (the book's
 # Fig. 6.6.2: convolutions light blue, pooling darker, dense layers white).
 COLORS = {'input': 'white', 'conv': '#b2d9ff', 'pool': '#66bfff',
           'dense': '#f2f2f2', 'rbf': '#fdd0a2'}
+# The kind of a layer by words in its name: MXNet's conv0, pool0, dense0
+# and PyTorch's Conv2d, AvgPool2d, Linear, Sigmoid, Flatten.
+KIND_WORDS = (('conv', ('conv',)), ('pool', ('pool',)),
+              ('dense', ('dense', 'linear')),
+              ('act', ('sigmoid', 'relu', 'tanh')), ('flatten', ('flatten',)))
 MAX_SHEETS = 16  # a stack of more channels draws this many sheets
 GAP = 0.4  # inches between two drawn outputs, for the arrow
 BAR = 0.12  # inches: the thickness of a vector's bar
@@ -32,73 +39,32 @@ def _side(k):
     return f'{k[0]}x{k[1]}'
 
 
-def _describe(layer):
-    """(kind, arrow label, box label) of one layer of a sequential net."""
-    from . import lenet5 as paper  # LeNet-5's own layer classes
-    if isinstance(layer, nn.Conv2D):
-        kw = layer._kwargs
-        act, pad = act_type(layer), kw['pad'][0]
-        arrow = [f'{_side(kw["kernel"])} conv'] + \
-            ([f'pad {pad}'] if pad else []) + ([act] if act else [])
-        box = f'{_side(kw["kernel"])} Conv ({kw["num_filter"]})' + \
-            (f', pad {pad}' if pad else '') + (f', {act}' if act else '')
-        return 'conv', '\n'.join(arrow), box
-    if isinstance(layer, (nn.AvgPool2D, nn.MaxPool2D)):
-        kw = layer._kwargs
-        kind = 'Avg' if kw['pool_type'] == 'avg' else 'Max'
-        return ('pool', f'{_side(kw["kernel"])} {kind.lower()}\npool\n'
-                f'stride {kw["stride"][0]}',
-                f'{_side(kw["kernel"])} {kind}Pool, stride {kw["stride"][0]}')
-    if isinstance(layer, nn.Dense):
-        act = act_type(layer)
-        return ('dense', 'dense' + (f'\n{act}' if act else ''),
-                f'Dense ({layer._units})' + (f', {act}' if act else ''))
-    if isinstance(layer, paper.InputScaling):
-        pad = layer.pad
-        scaled = ', -0.1 to 1.175' if layer.paper else ''
-        return ('input', f'pad {pad}' + ('\nscale' if layer.paper else ''),
-                f'pad {pad}{scaled}')
-    if isinstance(layer, paper.Conv):
-        k, act = layer.kernel, layer.activation
-        mask = layer.mask.data().asnumpy()[:, :, 0, 0]
-        reads = mask.sum(axis=1).astype(int)
-        if reads.min() == mask.shape[1]:  # every map reads every input
-            return ('conv', f'{k}x{k} conv\n{act}',
-                    f'{k}x{k} Conv ({layer.channels}), {act}')
-        few, most = reads.min(), reads.max()
-        return ('conv', f'{k}x{k} conv\nTable I:\n{few}-{most} maps\n{act}',
-                f'{k}x{k} Conv ({layer.channels}), Table I ({few} to '
-                f'{most} of {mask.shape[1]} maps), {act}')
-    if isinstance(layer, paper.Subsampling):
-        return ('pool', f'2x2 sum\nx coef\n+ bias\n{layer.activation}',
-                f'2x2 subsampling, trainable, {layer.activation}')
-    if isinstance(layer, paper.Full):
-        return ('dense', f'full\n{layer.activation}',
-                f'Full ({layer.units}), {layer.activation}')
-    if isinstance(layer, paper.RBF):
-        return ('rbf', 'Euclidean\nRBF', 'Euclidean RBF (10), fixed')
-    name = type(layer).__name__
-    return 'layer', name, name
+def fold(rows):
+    """The rows with each activation layer ('act') folded into the layer
+    before it and each 'flatten' into the layer after it, as the book's
+    figures draw them (a PyTorch net lists them as layers of their own)."""
+    out, pending = [], None
+    for kind, arrow, box, shape in rows:
+        if kind == 'act' and out and out[-1][0] != 'input':
+            k, a, b, _ = out[-1]
+            out[-1] = (k, f'{a}\n{arrow}', f'{b}, {box}', shape)
+        elif kind == 'flatten':
+            pending = arrow
+        else:
+            if pending and arrow is not None:
+                arrow, pending = f'{pending}\n{arrow}', None
+            out.append((kind, arrow, box, shape))
+    return out
 
 
-def layer_ops(net, size=28):
-    """Return each layer's operation as an arrow label.  (§6.6, shapes)"""
-    return [row[1] for row in _trace(net, size)[1:]]
-
-
-def _trace(net, size):
-    """[(kind, arrow, box, shape without the batch axis)] of one image of
-    side `size` run through `net`, the input first."""
-    X = nd.zeros((1, 1, size, size))
-    rows = [('input', None, f'image ({size}x{size})', X.shape[1:])]
-    with autograd.predict_mode():
-        for layer in net:
-            kind, arrow, box = _describe(layer)
-            if kind == 'dense' and _is_map(X.shape[1:]):
-                arrow = 'flatten\n' + arrow  # Dense flattens its input
-            X = layer(X)
-            rows.append((kind, arrow, box, X.shape[1:]))
-    return rows
+def kind_names(kinds):
+    """conv0, pool0, conv1, ...: a name per drawn output from its kind, as
+    MXNet names the layers of the first net a process builds."""
+    names, seen = ['input'], {}
+    for kind in kinds[1:]:
+        names.append(f'{kind}{seen.get(kind, 0)}')
+        seen[kind] = seen.get(kind, 0) + 1
+    return names
 
 
 def _is_map(shape):
@@ -276,6 +242,9 @@ def _plot_trace(names, shapes, ops=None, figsize=(9, 2.6)):
         raise ValueError(f'ops needs one label per layer, '
                          f'{len(shapes) - 1}; got {len(ops) - 1}')
     kinds = ['input'] + [_kind_of(n) for n in names[1:]]
+    for i, kind in enumerate(kinds):  # an activation keeps its input's fill
+        if kind == 'act':
+            kinds[i] = kinds[i - 1]
     fig, ax = _flow_axes(figsize)
     layout = _layout(shapes, *figsize)
     draw_flow(ax, shapes, kinds, ops, names, layout, figsize[1])
@@ -284,8 +253,8 @@ def _plot_trace(names, shapes, ops=None, figsize=(9, 2.6)):
 
 
 def _kind_of(name):
-    for kind in ('conv', 'pool', 'dense'):
-        if kind in name.lower():
+    for kind, words in KIND_WORDS:
+        if any(word in name.lower() for word in words):
             return kind
     return 'layer'
 
@@ -293,6 +262,8 @@ def _kind_of(name):
 def _guess_op(name, before, after):
     """An arrow label from a layer's name and shapes alone."""
     kind = _kind_of(name)
+    if kind == 'act':
+        return name.lower()
     if kind == 'dense' and len(before) == 3:
         return 'flatten\ndense'
     if kind == 'conv':
@@ -300,52 +271,6 @@ def _guess_op(name, before, after):
     if kind == 'pool' and _is_map(after):
         return f'pool\n/{before[1] // after[1]}'
     return kind if kind != 'layer' else name
-
-
-def plot_lenet_flow(image=None, probs=None, labels=None, net=None,
-                    figsize=(9, 2.8)):
-    """Draw LeNet's data flow, the book's Fig. 6.6.1, to scale.  (§6.6)
-
-    One 28x28 `image` goes in (an empty grid without one), each arrow says
-    its operation, and 10 `probs` (softmax of the net's output) come out,
-    named by `labels`; without them a uniform placeholder, said as such.
-    `net` defaults to the book's d2l.lenet(), initialised.
-    """
-    if net is None:
-        from .models import lenet
-        net = lenet()
-        net.initialize()
-    rows = _trace(net, 28)
-    shapes = [row[3] for row in rows]
-    ops = [row[1] for row in rows]
-    fig, ax = _flow_axes(figsize)
-    panel = 1.3  # inches: the probabilities at the right
-    layout = _layout(shapes, *figsize, reserved=panel, arrows=1)
-    images = [None] * len(shapes)
-    if image is not None:
-        if hasattr(image, 'asnumpy'):
-            image = image.asnumpy()
-        images[0] = np.asarray(image, dtype=float).reshape(shapes[0][1:])
-    kinds = [row[0] for row in rows]
-    x, y, label_y, fronts, gap = draw_flow(
-        ax, shapes, kinds, ops, _gluon_names(kinds), layout, figsize[1],
-        images=images)
-    if image is None:
-        _grid(ax, fronts[0], shapes[0][1])
-    _arrow(ax, x + 0.04, x + gap - 0.06, y, 'softmax', label_y)
-    _probs(fig, x + gap, y, panel, probs, labels, figsize)
-    _scale_note(ax, *layout[:2])
-    return fig
-
-
-def _gluon_names(kinds):
-    """conv0, pool0, conv1, ...: the names MXNet gives the layers of the
-    first net a process builds, as in the chapter's trace."""
-    names, seen = ['input'], {}
-    for kind in kinds[1:]:
-        names.append(f'{kind}{seen.get(kind, 0)}')
-        seen[kind] = seen.get(kind, 0) + 1
-    return names
 
 
 def _grid(ax, front, n):
@@ -364,9 +289,7 @@ def _probs(fig, x, y, width, probs, labels, figsize):
     placeholder = probs is None
     if placeholder:
         probs = np.full(10, 0.1)
-    if hasattr(probs, 'asnumpy'):
-        probs = probs.asnumpy()
-    probs = np.asarray(probs, dtype=float).reshape(-1)
+    probs = to_numpy(probs).astype(float).reshape(-1)
     labels = [str(k) for k in range(len(probs))] if labels is None \
         else [str(label) for label in labels]
     w, h = figsize
@@ -390,15 +313,49 @@ def _probs(fig, x, y, width, probs, labels, figsize):
     return panel
 
 
-def plot_lenet_compressed(net=None, size=28, figsize=(3.6, 4.2)):
-    """Draw LeNet in compressed notation, the book's Fig. 6.6.2.  (§6.6)
+def _digit(ax, front, side, image, scale, digit=28):
+    """The 28x28 digit, or a faint grid, centred in the padded input."""
+    (x0, y0), pad = front.get_xy(), (side - digit) / 2 * scale
+    inner = Rectangle((x0 + pad, y0 + pad), digit * scale, digit * scale,
+                      fc='none', ec='0.4', lw=0.7, ls='--', zorder=4,
+                      gid='digit')
+    if image is not None:
+        image = to_numpy(image).astype(float).reshape(digit, digit)
+        padded = np.pad(image, int((side - digit) / 2))
+        ax.imshow(padded, cmap='gray_r', zorder=3, interpolation='nearest',
+                  extent=(x0, x0 + side * scale, y0, y0 + side * scale))
+        _frame(ax, front)
+    else:
+        _grid(ax, front, side)
+    ax.add_patch(inner)
 
-    One box per layer, read from the bottom up, and beside each arrow the
-    shape that flows along it, from a forward pass of `net` (default the
-    book's d2l.lenet(); lenet5() works too) on one `size` x `size` image.
-    """
-    net = _book_net() if net is None else net
-    rows = _trace(net, size)
+
+def draw_lenet_flow(rows, names, image=None, probs=None, labels=None,
+                    figsize=(9, 2.8)):
+    """The book's Fig. 6.6.1 from a trace's `rows` (see the module's
+    docstring), each output named by `names`: see plot_lenet_flow."""
+    shapes = [row[3] for row in rows]
+    ops = [row[1] for row in rows]
+    fig, ax = _flow_axes(figsize)
+    panel = 1.3  # inches: the probabilities at the right
+    layout = _layout(shapes, *figsize, reserved=panel, arrows=1)
+    images = [None] * len(shapes)
+    if image is not None:
+        images[0] = to_numpy(image).astype(float).reshape(shapes[0][1:])
+    kinds = [row[0] for row in rows]
+    x, y, label_y, fronts, gap = draw_flow(
+        ax, shapes, kinds, ops, names, layout, figsize[1], images=images)
+    if image is None:
+        _grid(ax, fronts[0], shapes[0][1])
+    _arrow(ax, x + 0.04, x + gap - 0.06, y, 'softmax', label_y)
+    _probs(fig, x + gap, y, panel, probs, labels, figsize)
+    _scale_note(ax, *layout[:2])
+    return fig
+
+
+def draw_compressed(rows, figsize=(3.6, 4.2)):
+    """The book's Fig. 6.6.2 from a trace's `rows`: one box per layer,
+    read from the bottom up, the shape beside each arrow."""
     fig, ax = plt.subplots(figsize=figsize)
     fig.subplots_adjust(0, 0, 1, 1)
     n = len(rows)
@@ -422,48 +379,15 @@ def plot_lenet_compressed(net=None, size=28, figsize=(3.6, 4.2)):
     return fig
 
 
-def _book_net():
-    from .models import lenet
-    net = lenet()
-    net.initialize()
-    return net
-
-
-def _paper_net():
-    from .lenet5 import lenet5
-    net = lenet5()
-    net.initialize()
-    return net
-
-
-def lenet5_shapes(net=None):
-    """Return (layer, operation, output shape) of each layer of LeNet-5
-    for one 28x28 digit, from a forward pass.  (lenet5_1998)"""
-    from .lenet5 import NAMES
-    net = _paper_net() if net is None else net
-    rows = _trace(net, 28)
-    names = ['digit'] + list(NAMES)
-    return [(name, box, (1,) + tuple(shape))
-            for name, (_, _, box, shape) in zip(names, rows)]
-
-
-def plot_lenet5_flow(image=None, net=None, figsize=(9, 2.8)):
-    """Draw LeNet-5's data flow as the 1998 paper does, to scale.
-
-    A 28x28 digit (`image`, or an empty grid) centred in the 32x32 input,
-    then C1 to F6 and the 10 Euclidean RBF units; `net` defaults to
-    lenet5().  (lenet5_1998)
-    """
-    from .lenet5 import NAMES
-    net = _paper_net() if net is None else net
-    rows = _trace(net, 28)[1:]  # from the padded 32x32 input on
+def draw_lenet5_flow(rows, names, image=None, figsize=(9, 2.8)):
+    """LeNet-5's data flow as the 1998 paper draws it, from the rows of
+    its padded 32x32 input on, each output named by `names`."""
     shapes = [row[3] for row in rows]
     kinds = ['input'] + [row[0] for row in rows[1:]]
     ops = [row[1] for row in rows]
     fig, ax = _flow_axes(figsize)
     panel = 1.25  # inches: what the output means
     layout = _layout(shapes, *figsize, reserved=panel)
-    names = ['input; dashed: the digit'] + list(NAMES[1:])
     x, y, label_y, fronts, _ = draw_flow(ax, shapes, kinds, ops, names,
                                          layout, figsize[1])
     _digit(ax, fronts[0], shapes[0][1], image, layout[0])
@@ -472,22 +396,3 @@ def plot_lenet5_flow(image=None, net=None, figsize=(9, 2.8)):
             ha='left', va='center', fontsize=FONT, linespacing=1.15)
     _scale_note(ax, *layout[:2])
     return fig
-
-
-def _digit(ax, front, side, image, scale, digit=28):
-    """The 28x28 digit, or a faint grid, centred in the padded input."""
-    (x0, y0), pad = front.get_xy(), (side - digit) / 2 * scale
-    inner = Rectangle((x0 + pad, y0 + pad), digit * scale, digit * scale,
-                      fc='none', ec='0.4', lw=0.7, ls='--', zorder=4,
-                      gid='digit')
-    if image is not None:
-        if hasattr(image, 'asnumpy'):
-            image = image.asnumpy()
-        image = np.asarray(image, dtype=float).reshape(digit, digit)
-        padded = np.pad(image, int((side - digit) / 2))
-        ax.imshow(padded, cmap='gray_r', zorder=3, interpolation='nearest',
-                  extent=(x0, x0 + side * scale, y0, y0 + side * scale))
-        _frame(ax, front)
-    else:
-        _grid(ax, front, side)
-    ax.add_patch(inner)

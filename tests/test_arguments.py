@@ -6,7 +6,7 @@ import pytest
 from mxnet import gluon, nd
 
 import d2l_local as d2l
-from d2l_local.data import ArrayIter
+from d2l_local.mxnet.data import ArrayIter
 from fakedata import make_images
 
 pytestmark = pytest.mark.usefixtures('isolated')

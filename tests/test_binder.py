@@ -233,7 +233,32 @@ def test_postbuild_installs_package_and_bakes_verified_data(
             assert not path.is_symlink()  # a real copy, baked in
             assert len(datasets.decode(path, spec)) == spec.count
             found.append(path)
+            # the same file outside the home folder, for a JupyterHub
+            # whose home volume hides ~/.mxnet (D2L_DATA_DIR points here)
+            shelf = (binder_venv.parent / 'share' / 'd2l-data' / name /
+                     spec.filename)
+            assert shelf.is_file() and not shelf.is_symlink()
+            assert os.path.samefile(shelf, path), shelf
     assert len(found) == 8
+    # a kernel on such a hub: an empty home, D2L_DATA_DIR set, no network
+    empty = tmp_path / 'empty-home'
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV')}
+    env.update(MXNET_HOME=str(empty), HOME=str(empty),
+               D2L_DATA_DIR=str(binder_venv.parent / 'share' / 'd2l-data'))
+    proc = check(run([binder_venv / 'python', '-c',
+                      'from d2l_local import datasets\n'
+                      'for name in ("fashion-mnist", "mnist"):\n'
+                      '    ds = datasets.get_dataset(name)\n'
+                      '    for key in ds.files:\n'
+                      '        print(datasets.fetch_file(ds, key)[0])'],
+                     cwd=tmp_path, env=env),
+                 'reading the data through D2L_DATA_DIR')
+    assert sorted(proc.stdout.split()) == sorted(
+        str(binder_venv.parent / 'share' / 'd2l-data' / p.parent.name /
+            p.name) for p in found)
+    assert not any(empty.iterdir())  # nothing downloaded or cached
 
     # d2l_local went into the environment, not as a link to the checkout
     proc = check(run([binder_venv / 'python', '-c',

@@ -17,7 +17,7 @@ from mxnet import autograd, gluon, init, nd
 from mxnet.gluon import nn
 
 import d2l_local as d2l
-from d2l_local import training
+from d2l_local.mxnet import training
 
 NOTEBOOK = pathlib.Path(__file__).parent.parent / 'notebooks' / 'lenet.ipynb'
 BOOK_CODE = ('evaluate_accuracy', 'train_ch5')
@@ -62,7 +62,7 @@ def test_chapter_and_package_are_the_same_code(name):
     kept = statements(inspect.getsource(getattr(training, name)))
     assert len(shown) >= 5  # the function itself, not an empty match
     assert shown == kept, (
-        f'the chapter\'s {name} and d2l_local.training.{name} differ: '
+        f'the chapter\'s {name} and d2l_local.mxnet.training.{name} differ: '
         f'change both, statement for statement')
 
 

@@ -3,7 +3,8 @@ import types
 
 import mxnet as mx
 
-from d2l_local import devices, num_gpus, try_all_gpus, try_gpu
+from d2l_local import num_gpus, try_all_gpus, try_gpu
+from d2l_local.mxnet import devices
 
 
 def test_cpu_only_build_falls_back_to_the_cpu():

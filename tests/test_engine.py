@@ -1,4 +1,4 @@
-"""d2l_local._engine: the MXNet settings chosen before MXNet loads."""
+"""d2l_local.mxnet._engine: the MXNet settings chosen before MXNet loads."""
 import json
 import os
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from d2l_local import _engine
+from d2l_local.mxnet import _engine
 
 
 def write(path, text):
@@ -99,8 +99,8 @@ def settings_after(code='import d2l_local, mxnet', **env):
              if k not in _engine.VARIABLES + (_engine.MARKER,)}
     clean.update(env)
     code += ('; import os, sys, json; print(json.dumps([{k: os.environ.get(k)'
-             ' for k in d2l_local._engine.VARIABLES}, "mxnet" in sys.modules,'
-             ' d2l_local._engine.describe()]))')
+             ' for k in d2l_local.mxnet._engine.VARIABLES}, "mxnet" in sys.modules,'
+             ' d2l_local.mxnet._engine.describe()]))')
     out = subprocess.run([sys.executable, '-c', code], env=clean,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.splitlines()[-1])
@@ -128,7 +128,7 @@ def test_the_first_import_of_mxnet_sets_the_engine_and_threads():
 @pytest.mark.parametrize('idle, policy', [(0.2, 'PASSIVE'), (64.0, None)])
 def test_the_wait_policy_follows_how_idle_the_cores_are(idle, policy):
     code = ('import d2l_local; '
-            f'd2l_local._engine.idle_cpus = lambda: {idle}; import mxnet')
+            f'd2l_local.mxnet._engine.idle_cpus = lambda: {idle}; import mxnet')
     settings, _, line = settings_after(code, OMP_NUM_THREADS='2')
     assert settings['OMP_WAIT_POLICY'] == policy
     assert ('busy' if policy else 'idle') in line
@@ -206,7 +206,7 @@ def test_the_engine_module_loads_on_its_own():
     without importing the package (which would choose the settings)."""
     import importlib.util
     import pathlib
-    path = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' / \
+    path = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' / 'mxnet' / \
         '_engine.py'
     spec = importlib.util.spec_from_file_location('_engine_alone', path)
     module = importlib.util.module_from_spec(spec)

@@ -9,7 +9,7 @@ from mxnet import nd
 
 import d2l_local as d2l
 from d2l_local import ArrayIter
-from d2l_local.models import BETTER_LENET, Recipe
+from d2l_local.mxnet.models import BETTER_LENET, Recipe
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from matplotlib.patches import FancyArrowPatch
 from mxnet import nd
 
 import d2l_local as d2l
-from d2l_local.lenet5 import lenet5
+from d2l_local.mxnet.lenet5 import lenet5
 
 # The 1998 paper's sizes (section II.B): 32x32 input, C1 ... output.
 PAPER_SHAPES = [(1, 1, 32, 32), (1, 6, 28, 28), (1, 6, 14, 14),

@@ -23,7 +23,8 @@ from mxnet import gluon, init
 
 import d2l_local as d2l
 import fakedata
-from d2l_local import datasets, guards
+from d2l_local import datasets
+from d2l_local.mxnet import guards
 from fakedata import write_files
 from localserver import Drip, Flood, Redirect
 
@@ -131,7 +132,7 @@ def test_without_the_guard_a_caught_gpu_error_still_kills_the_process():
         import mxnet as mx
         import numpy as np
         from mxnet import gluon, init
-        from d2l_local import training
+        from d2l_local.mxnet import training
         mx.Context.__init__ = mx.Context.__init__.__wrapped__  # no guard
         net = d2l.lenet()
         it = d2l.ArrayIter(np.zeros((4, 28, 28), np.uint8),

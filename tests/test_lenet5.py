@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import d2l_local as d2l
-from d2l_local import lenet5 as L
-from d2l_local.sdlm import SDLM
+from d2l_local.mxnet import lenet5 as L
+from d2l_local.mxnet.sdlm import SDLM
 from mxnet import autograd, gluon, nd  # noqa: E402  (after d2l_local)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -401,10 +401,10 @@ def test_tool_run_resumes_from_its_checkpoint(tmp_path):
     assert [e['epoch'] for e in saved] == [1, 2]
 
 
-# The notebook's tasks (d2l_local/tasks/lenet5.py).
+# The notebook's tasks (d2l_local/mxnet/tasks/lenet5.py).
 
 def test_q1_right_blank_and_typical_slips():
-    from d2l_local.tasks.lenet5 import ____, q1
+    from d2l_local.mxnet.tasks.lenet5 import ____, q1
     namespace = {}
     exec(q1.code, namespace)
     assert namespace['c3_params'] == 1516
@@ -417,7 +417,7 @@ def test_q1_right_blank_and_typical_slips():
 
 
 def test_q2_right_blank_and_typical_slips():
-    from d2l_local.tasks.lenet5 import ____, q2
+    from d2l_local.mxnet.tasks.lenet5 import ____, q2
     namespace = {'nd': nd}
     exec(q2.code, namespace)
     assert q2.grade(namespace['subsample']).status == 'right'
@@ -439,7 +439,7 @@ def test_q2_right_blank_and_typical_slips():
 
 
 def test_q2_reference_is_the_models_s2(net):
-    from d2l_local.tasks import lenet5 as tasks
+    from d2l_local.mxnet.tasks import lenet5 as tasks
     x, _, _ = tasks._probe()
     s2 = net[2]
     want = s2(x).asnumpy()
@@ -448,7 +448,7 @@ def test_q2_reference_is_the_models_s2(net):
 
 
 def test_q3_is_graded_by_the_saved_full_run(monkeypatch):
-    from d2l_local.tasks import lenet5 as tasks
+    from d2l_local.mxnet.tasks import lenet5 as tasks
     assert [tasks.verdict(e) for e in (0.009, 0.0095, 0.0124, 0.0125)] == \
         ['a', 'b', 'b', 'c']
     monkeypatch.setattr(tasks, 'full_run',

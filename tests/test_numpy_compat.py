@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from d2l_local import _numpy_compat as compat
+from d2l_local.mxnet import _numpy_compat as compat
 
 
 
@@ -23,7 +23,7 @@ def _missing_in_a_fresh_python():
     """compat.missing() of this NumPy as it comes, before MXNet loads: in
     a fresh process, since other tests may have loaded MXNet in this one."""
     out = subprocess.run(
-        [sys.executable, '-c', 'import json; from d2l_local import '
+        [sys.executable, '-c', 'import json; from d2l_local.mxnet import '
          '_numpy_compat as c; print(json.dumps(c.missing()))'],
         capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
@@ -67,7 +67,7 @@ def test_restore_adds_only_missing_names_and_replaces_none():
     result = run('''
         import numpy as np
         before = {n: getattr(np, n) for n in dir(np)}
-        from d2l_local import _numpy_compat as compat
+        from d2l_local.mxnet import _numpy_compat as compat
         missing = compat.missing()
         added = compat.restore()
         assert added == missing, (added, missing)
@@ -88,7 +88,7 @@ def test_importing_mxnet_through_d2l_local_restores_what_it_needs():
         names = set(dir(np))
         getattr_before = getattr(np, '__getattr__', None)
         import d2l_local
-        from d2l_local import _numpy_compat as compat
+        from d2l_local.mxnet import _numpy_compat as compat
         import mxnet
         import types
         # (submodules MXNet imports, numpy.typing say, are not names put back)
@@ -114,7 +114,7 @@ def test_numpy_prints_and_computes_as_before():
     '''
     plain = run(code.format(''))
     restored = run(code.format(
-        'import d2l_local, mxnet; from d2l_local import _numpy_compat'))
+        'import d2l_local, mxnet; from d2l_local.mxnet import _numpy_compat'))
     assert plain.returncode == restored.returncode == 0, restored.stderr
     assert plain.stdout == restored.stdout
 
@@ -126,7 +126,7 @@ def test_each_name_is_needed(name):
         pytest.skip(f'NumPy {np.__version__} has every name MXNet reads')
     result = run(f'''
         import numpy as np
-        from d2l_local import _engine, _numpy_compat as compat
+        from d2l_local.mxnet import _engine, _numpy_compat as compat
         _engine.uninstall_hook()  # this test restores by hand
         values = compat._names()
         for n in compat.missing():

@@ -1,6 +1,6 @@
 """The paper's SDLM (appendix C): is its h_kk what it claims to be?
 
-d2l_local.sdlm backpropagates diagonal second derivatives through a copy of
+d2l_local.mxnet.sdlm backpropagates diagonal second derivatives through a copy of
 each layer with squared weights and squared inputs.  Here the same numbers
 are computed another way, in float64 on small nets made of LeNet-5's own
 layers, from explicit Jacobians (no squared layers, no transposed
@@ -34,8 +34,8 @@ import numpy as np
 import pytest
 
 import d2l_local as d2l  # noqa: F401  (before mxnet)
-from d2l_local import lenet5 as L
-from d2l_local import sdlm
+from d2l_local.mxnet import lenet5 as L
+from d2l_local.mxnet import sdlm
 from mxnet import autograd, nd
 
 RTOL = 1e-9

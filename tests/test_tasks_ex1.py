@@ -5,8 +5,9 @@ from mxnet import nd
 from mxnet.gluon import nn
 
 import d2l_local as d2l
-from d2l_local.tasks import REGISTRY, ex1
-from d2l_local.tasks.ex1 import ____, q1, q2
+from d2l_local.tasks import REGISTRY
+from d2l_local.mxnet.tasks import ex1
+from d2l_local.mxnet.tasks.ex1 import ____, q1, q2
 
 
 def lenet_like(pool=nn.MaxPool2D, act='sigmoid', padding=2, out_act=None,

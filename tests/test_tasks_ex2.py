@@ -8,8 +8,8 @@ import pytest
 from mxnet.gluon import nn
 
 import d2l_local as d2l
-from d2l_local.tasks import ex2
-from d2l_local.tasks.ex2 import ____, q1, q2
+from d2l_local.mxnet.tasks import ex2
+from d2l_local.mxnet.tasks.ex2 import ____, q1, q2
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GRID = ROOT / 'd2l_local' / 'results' / 'lenet_grid.csv'

@@ -12,8 +12,8 @@ from mxnet.gluon import nn
 import d2l_local as d2l
 import fakedata
 from d2l_local import data, datasets, settings
-from d2l_local.tasks import ex3
-from d2l_local.tasks.ex3 import ____, q1, q2
+from d2l_local.mxnet.tasks import ex3
+from d2l_local.mxnet.tasks.ex3 import ____, q1, q2
 from taskcheck import assert_blank, assert_wrong
 
 

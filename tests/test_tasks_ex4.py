@@ -6,8 +6,8 @@ import pytest
 from mxnet import nd
 
 import d2l_local as d2l
-from d2l_local.tasks import ex4
-from d2l_local.tasks.ex4 import ____, q1, q2
+from d2l_local.mxnet.tasks import ex4
+from d2l_local.mxnet.tasks.ex4 import ____, q1, q2
 from taskcheck import assert_blank, assert_wrong
 
 

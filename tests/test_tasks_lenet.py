@@ -7,8 +7,8 @@ from mxnet import init, nd
 from mxnet.gluon import nn
 
 import d2l_local as d2l
-from d2l_local.tasks import lenet as tasks
-from d2l_local.tasks.lenet import ____, q1, q2, q3, q4
+from d2l_local.mxnet.tasks import lenet as tasks
+from d2l_local.mxnet.tasks.lenet import ____, q1, q2, q3, q4
 
 
 def solved(task):

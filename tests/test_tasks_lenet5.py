@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import d2l_local as d2l
-from d2l_local.tasks import lenet5 as tasks
-from d2l_local.tasks.lenet5 import q3
+from d2l_local.mxnet.tasks import lenet5 as tasks
+from d2l_local.mxnet.tasks.lenet5 import q3
 
 
 @pytest.mark.parametrize('median, letter', [

@@ -8,7 +8,7 @@ from mxnet import gluon, init, nd
 from mxnet.gluon import nn
 
 import d2l_local as d2l
-from d2l_local.data import ArrayIter
+from d2l_local.mxnet.data import ArrayIter
 from fakedata import make_images, write_files
 
 pytestmark = pytest.mark.usefixtures('isolated')

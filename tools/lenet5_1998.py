@@ -53,10 +53,10 @@ import time
 import d2l_local as d2l  # before mxnet: engine settings
 import mxnet as mx
 import numpy as np
-from d2l_local import lenet5 as L
+from d2l_local.mxnet import lenet5 as L
 from d2l_local import results
 from d2l_local.results import read_rows
-from d2l_local.sdlm import SDLM
+from d2l_local.mxnet.sdlm import SDLM
 
 RESULTS = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' \
     / 'results'
@@ -77,7 +77,7 @@ FULL = dict(BASE, batch_size=16, lr=0.0015)
 # its test, about 44 minutes a seed; batches of 4 cost 0.9 ms, with the
 # same test error after one pass: lenet5_1998_sdlm_pass1_b1/_b4.json).
 # With appendix A's initial range as printed (2.4/F) it diverged within a
-# few digits (d2l_local/sdlm.py has the measurements); it trains from
+# few digits (d2l_local/mxnet/sdlm.py has the measurements); it trains from
 # 2.4/sqrt(F) (lenet5.INIT_RULES).  Re-estimating h before every pass, as
 # the paper does, then blew up at the start of the second pass (test error
 # 2.83 % after the first, 56.04 % after the second, seed 0: `drift`,

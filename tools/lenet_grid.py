@@ -25,7 +25,7 @@ import d2l_local as d2l  # before mxnet: engine settings
 import mxnet as mx
 from mxnet import init
 
-from d2l_local.models import BETTER_LENET, BETTER_RECIPE, Recipe
+from d2l_local.mxnet.models import BETTER_LENET, BETTER_RECIPE, Recipe
 from d2l_local.results import merge_row, read_rows
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def variant(name, change, **overrides):
 
 
 RELU_MAX = dict(activation='relu', pooling='max')
-# The better LeNet's net and recipe (d2l_local.models), trained for 10 and
+# The better LeNet's net and recipe (d2l_local.mxnet.models), trained for 10 and
 # for 8 epochs (the recipe's) below
 BETTER = dict(net=dict(BETTER_LENET), optimizer=BETTER_RECIPE.optimizer,
               lr=BETTER_RECIPE.lr, cosine=BETTER_RECIPE.cosine,

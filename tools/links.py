@@ -4,17 +4,26 @@
 Each notebook opens with three badges (Colab, Kaggle, Binder) that open
 that notebook there, and its set-up cell installs the course from the same
 address when ``d2l_local`` is missing (Colab, Kaggle).  Its last cell
-links CHECKING.md there, for instructors.  README's badges point there too.  After changing the address (publishing a fork, say):
+links CHECKING.md there, for instructors.  README's badges point there
+too.  After changing the address (publishing a fork, say):
 
     python tools/links.py           # rewrite them all
     python tools/links.py --check   # exit 1 if any is out of date
 
-tests/test_links.py runs the check.
+tests/test_links.py runs the check.  For a class's JupyterHub:
+
+    python tools/links.py --hub https://hub.example.org
+
+prints each notebook's nbgitpuller link for that hub: one click clones the
+course into the student's home (or merges what changed since) and opens
+the notebook in JupyterLab.
 """
+import argparse
 import json
 import pathlib
 import re
 import sys
+import urllib.parse
 
 try:
     import tomllib
@@ -76,6 +85,72 @@ def binder(url, path):
     return f'https://mybinder.org/v2/gh/{slug(url)}/main?urlpath=lab/tree/{path}'
 
 
+def notebooks(root=ROOT):
+    """Every notebook under notebooks/, subfolders too, by path."""
+    return sorted((p for p in (root / 'notebooks').rglob('*.ipynb')
+                   if '.ipynb_checkpoints' not in p.parts),
+                  key=lambda p: p.relative_to(root).as_posix())
+
+
+def hub_address(hub):
+    """`hub` as the base of a link (no trailing slash), or ValueError."""
+    example = 'e.g. https://hub.example.org'
+    if not hub or any(c.isspace() or not c.isprintable() for c in hub):
+        raise ValueError(f'{hub!r} is not an address: give the hub\'s '
+                         f'address as it opens in a browser, {example}')
+    try:
+        parts = urllib.parse.urlsplit(hub)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        parts = urllib.parse.SplitResult('', '', '', '', '')
+    if parts.scheme.lower() not in ('http', 'https') or not parts.hostname:
+        raise ValueError(f'{hub!r} is not an http(s) address: give the '
+                         f'hub\'s address as it opens in a browser, '
+                         f'{example}')
+    try:
+        parts.port
+    except ValueError:
+        raise ValueError(f'{hub!r} has no valid port number (1 to '
+                         f'65535): {example}, or https://hub.example.org'
+                         ':8443') from None
+    if parts.username or parts.password:
+        raise ValueError(f'{hub!r} holds a user name or password: every '
+                         f'student gets this link; give the address alone, '
+                         f'{example}')
+    if parts.query or parts.fragment:
+        raise ValueError(f'{hub!r} has a ?query or #fragment: give the '
+                         f'hub\'s address alone, {example}')
+    path = parts.path.rstrip('/')
+    if {'hub', 'user'} & set(path.split('/')):
+        raise ValueError(f'{hub!r} is a page of the hub, not its address: '
+                         f'leave out /hub/... or /user/..., {example}')
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc, path, '', ''))
+
+
+def git_pull(url, path):
+    """nbgitpuller's query that clones `url` (branch main) and opens
+    `path` (notebooks/x.ipynb) of the clone in JupyterLab."""
+    folder = url.rstrip('/').split('/')[-1]  # where nbgitpuller clones it
+    return urllib.parse.urlencode(
+        [('repo', url), ('branch', 'main'),
+         ('urlpath', f'lab/tree/{folder}/{path}')],
+        quote_via=urllib.parse.quote)
+
+
+# A hub link as README shows one: the hub, then the notebook's path.
+HUB_LINK = re.compile(
+    r'(https?://[^\s/?#]+(?:/[^\s?#]*?)?)/hub/user-redirect/git-pull\?'
+    r'repo=[^\s&)]*&branch=main&urlpath=lab%2Ftree%2F[^\s&)%]*%2F'
+    r'(notebooks%2F[^\s&)]*)')
+
+
+def hub(hub_url, url, path):
+    """The nbgitpuller link of notebook `path` for the JupyterHub at
+    `hub_url` (https://hub.example.org)."""
+    return (f'{hub_address(hub_url)}/hub/user-redirect/git-pull?'
+            f'{git_pull(url, path)}')
+
+
 def badges(url, path):
     """The badge line that opens `path` (notebooks/x.ipynb) in each place."""
     return (f'[![Open In Colab](https://colab.research.google.com/assets/'
@@ -130,6 +205,8 @@ def write_notebook(path, nb):
 
 def update_readme(text, url):
     """README with every course link made from `url`."""
+    text = HUB_LINK.sub(
+        lambda m: hub(m[1], url, urllib.parse.unquote(m[2])), text)
     text = re.sub(r'https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/main',
                   f'https://mybinder.org/v2/gh/{slug(url)}/main', text)
     text = re.sub(r'https://colab\.research\.google\.com/github/[\w.-]+/'
@@ -156,9 +233,35 @@ def stale(root=ROOT):
     return out
 
 
+def print_hub_links(hub_url, url, root=ROOT):
+    """Print each notebook's path and its link for the hub at `hub_url`."""
+    for path in notebooks(root):
+        rel = path.relative_to(root).as_posix()
+        print(f'{rel}  {hub(hub_url, url, rel)}')
+
+
 def main(argv, root=ROOT):
+    parser = argparse.ArgumentParser(
+        prog='tools/links.py',
+        description="Write the course's links from pyproject.toml's "
+                    'Repository, or print the links for a JupyterHub.')
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument('--check', action='store_true',
+                      help='exit 1 if any link is out of date')
+    what.add_argument('--hub', metavar='URL',
+                      help="print each notebook's nbgitpuller link for the "
+                           'JupyterHub at URL (https://hub.example.org)')
+    args = parser.parse_args(argv)
     url = repository(root / 'pyproject.toml')
-    if '--check' in argv:
+    if args.hub is not None:
+        try:
+            hub_address(args.hub)
+        except ValueError as error:
+            print(f'links.py --hub: {error}', file=sys.stderr)
+            return 2
+        print_hub_links(args.hub, url, root)
+        return 0
+    if args.check:
         old = stale(root)
         for path in old:
             print(f'{path.relative_to(root)}: links out of date; run '

@@ -2,7 +2,9 @@
 
 Scripts under tools/ (the seed sweep, the LeNet grid) take longer than a
 reader should wait, so they save their results here, inside the package:
-the notebooks find them from any working directory, on Binder too.
+the notebooks find them from any working directory, on Binder too.  The
+MXNet edition's runs sit in this folder, the PyTorch edition's under the
+same names in ``pytorch/``: each edition's read_result reads its own.
 """
 import contextlib
 import csv
@@ -13,19 +15,30 @@ import pathlib
 from importlib import resources
 
 
-def result_path(name):
-    """Return the path of a saved result, e.g. 'seed_sweep.json'."""
-    path = resources.files(__name__) / name
+EDITIONS = {'mxnet': '', 'pytorch': 'pytorch'}  # edition: its sub-folder
+
+
+def result_path(name, edition='mxnet'):
+    """Return the path of a saved result, e.g. 'seed_sweep.json', of the
+    MXNet or the PyTorch edition."""
+    if edition not in EDITIONS:
+        raise ValueError(f'edition is one of {tuple(EDITIONS)}, got '
+                         f'{edition!r}')
+    folder = resources.files(__name__)
+    if EDITIONS[edition]:
+        folder = folder / EDITIONS[edition]
+    path = folder / name
     if not path.is_file():
+        where = '/'.join(['d2l_local/results', EDITIONS[edition]]).rstrip('/')
         raise FileNotFoundError(
-            f'no saved result {name!r} in d2l_local/results/; the script '
-            f'under tools/ that makes it writes it there')
+            f'no saved result {name!r} in {where}/; the script under tools/ '
+            f'that makes it writes it there')
     return path
 
 
-def read_result(name):
+def read_result(name, edition='mxnet'):
     """Return a saved result: a .json file's content, a .csv's rows."""
-    path = result_path(name)
+    path = result_path(name, edition)
     if name.endswith('.csv'):
         with path.open(newline='') as f:
             return list(csv.DictReader(f))

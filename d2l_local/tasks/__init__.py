@@ -72,7 +72,7 @@ def is_blank(answer):
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIBRARIES = tuple(os.path.abspath(p) for p in {
     sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)})
-LIBRARY_MODULES = ('d2l_local', 'mxnet', 'numpy')
+LIBRARY_MODULES = ('d2l_local', 'mxnet', 'torch', 'numpy')
 MISSING = object()  # check() or reveal() called with nothing in brackets
 
 
@@ -577,12 +577,11 @@ def reference_net(make_net, probe_shape, prefix):
     zeros, so building it draws no random numbers."""
     import mxnet as mx
     from mxnet import init
-    from ..models import num_params
     with mx.name.Prefix(prefix):
         net = make_net()
     net.initialize(init.Zero())
     return [shape for _, shape in trace_shapes(net, probe_shape)], \
-        num_params(net)
+        sum(p.data().size for p in net.collect_params().values())
 
 
 _LAYERS = {}  # reference layers by name prefix, built once

@@ -107,6 +107,10 @@ class Lab:
         ignore = shutil.ignore_patterns('.ipynb_checkpoints')
         shutil.copytree(NOTEBOOKS, self.promised, ignore=ignore)
         shutil.copytree(self.promised, self.root)
+        return self.serve()
+
+    def serve(self):
+        """Start JupyterLab on self.root; return self once it answers."""
         env = self.env()  # an empty user settings folder: shipped settings
         cmd = [
             sys.executable, '-m', 'jupyter', 'lab', '--no-browser',

@@ -12,7 +12,7 @@ import collections
 import math
 import numbers
 
-from . import (WRONG, Prediction, Result, Task, ____,
+from ...tasks import (WRONG, Prediction, Result, Task, ____,
                describe_error, function_problem, is_blank, kind)
 
 __all__ = ['____', 'q1', 'q2']

@@ -1,8 +1,4 @@
 """Evaluation and the training loop of §6.6, with a per-epoch history."""
-import collections
-import functools
-import inspect
-import numbers
 import random
 import time
 
@@ -10,23 +6,9 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
-import d2l_local as d2l  # the chapter's names: d2l.Animator, d2l.Epoch
+from d2l_local import mxnet as d2l  # the chapter's d2l.Animator, d2l.Epoch
+from ..loops import Epoch, whole_epochs  # noqa: F401 - Epoch: d2l.Epoch
 from .guards import checked
-
-class Epoch(collections.namedtuple('Epoch',
-                                   'epoch loss train_acc test_acc seconds')):
-    """One epoch of train_ch5's history, in plain Python numbers.  (§6.6)
-
-    MXNet hands sums back as NumPy scalars, which NumPy 2 prints as
-    ``np.float32(0.75)`` and json cannot write: each field is made a plain
-    int or float here, so a record prints and saves alike on every NumPy.
-    """
-    __slots__ = ()
-
-    def __new__(cls, epoch, loss, train_acc, test_acc, seconds):
-        return super().__new__(cls, int(epoch), float(loss),
-                               float(train_acc), float(test_acc),
-                               float(seconds))
 
 
 def set_seed(seed):
@@ -48,26 +30,8 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     return acc_sum.asscalar() / n
 
 
-def _whole_epochs(train):
-    """Refuse a num_epochs that is not a positive whole number before the
-    book's loop (which stays as the chapter shows it) prints anything."""
-    signature = inspect.signature(train)
-
-    @functools.wraps(train)
-    def wrapper(*args, **kwargs):
-        num_epochs = signature.bind(*args, **kwargs).arguments.get(
-            'num_epochs')
-        if (isinstance(num_epochs, bool)
-                or not isinstance(num_epochs, numbers.Integral)
-                or num_epochs <= 0):
-            raise ValueError(f'num_epochs must be a positive whole number, '
-                             f'got {num_epochs!r}')
-        return train(*args, **kwargs)
-    return wrapper
-
-
 @checked('train_iter', 'test_iter')
-@_whole_epochs
+@whole_epochs
 def train_ch5(net, train_iter, test_iter, batch_size, trainer, ctx,
               num_epochs, animate=None):
     """Train and evaluate a model on ctx; return the history.  (§6.6)

@@ -15,7 +15,7 @@ import collections
 
 import numpy as np
 
-from . import (BLANK, Prediction, Result, Task, ____, describe_error,
+from ...tasks import (BLANK, Prediction, Result, Task, ____, describe_error,
                error_text, function_problem, is_blank, kind)
 
 __all__ = ['____', 'q1', 'q2']

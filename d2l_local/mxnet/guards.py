@@ -17,6 +17,8 @@ import inspect
 
 import mxnet as mx
 
+from ..loops import NonEmpty, non_empty  # noqa: F401 - NonEmpty: ours
+
 
 class NoGPUError(mx.base.MXNetError):
     """A GPU was asked for that this machine (or MXNet build) lacks."""
@@ -61,46 +63,6 @@ def install():
     mx.Context.__init__ = __init__
 
 
-class NonEmpty:
-    """Iterate over `data`, raising ValueError when a pass yields nothing."""
-
-    def __init__(self, data, name, caller):
-        self.data, self.name, self.caller = data, name, caller
-        self.passes = 0
-
-    def __len__(self):
-        return len(self.data)
-
-    def __iter__(self):
-        self.passes += 1
-        batches = 0
-        for batch in self.data:
-            batches += 1
-            yield batch
-        if not batches:
-            one_shot = iter(self.data) is self.data
-            raise self.error(used_up=one_shot and self.passes > 1)
-
-    def error(self, used_up=False):
-        if used_up:
-            return ValueError(
-                f'{self.caller}: {self.name} yielded no mini-batch this time: '
-                f'it is a one-shot iterator, used up by an earlier pass. '
-                f'Pass one that can be read again, such as the ArrayIter of '
-                f'd2l.load_data_fashion_mnist(batch_size) or a list.')
-        return ValueError(
-            f'{self.caller}: {self.name} yields no mini-batch, so there is '
-            f'nothing to average over. Pass an iterator that holds data, '
-            f'such as those of d2l.load_data_fashion_mnist(batch_size).')
-
-
-def _is_empty(data):
-    try:
-        return len(data) == 0
-    except TypeError:  # no len(): find out while iterating
-        return False
-
-
 def checked(*iterables):
     """Decorate a §6.6 function: refuse a GPU that does not exist and the
     named data iterators when they yield no mini-batch."""
@@ -116,12 +78,7 @@ def checked(*iterables):
                 error = no_gpu_error(ctx.device_id)
                 if error is not None:
                     raise error
-            for name in iterables:
-                data = NonEmpty(bound.arguments[name], name,
-                                function.__name__)
-                if _is_empty(data.data):
-                    raise data.error()
-                bound.arguments[name] = data
+            non_empty(bound, iterables, function.__name__)
             return function(*bound.args, **bound.kwargs)
         return wrapper
     return decorate

@@ -118,7 +118,7 @@ init.register(FanInUniform)
 # Appendix A prints the initial weights' range as +-2.4/F.  With it a
 # unit's weighted sum starts with a spread of 1.39/sqrt(F) times its
 # inputs' (C1: 0.28, C5: 0.07), and SDLM at the paper's mu and rates
-# diverges (d2l_local/sdlm.py); +-2.4/sqrt(F) gives every unit the same
+# diverges (d2l_local/mxnet/sdlm.py); +-2.4/sqrt(F) gives every unit the same
 # spread, 1.39 times its inputs', and SDLM trains at the paper's mu and
 # rates.
 INIT_RULES = {'paper': 1.0, 'sqrt': 0.5}

@@ -11,8 +11,8 @@ import functools
 from mxnet.gluon import nn
 
 from ..models import act_type, lenet
-from ..results import read_result
-from . import (Prediction, Task, ____, describe_error, expect_net, kind,
+from ...results import read_result
+from ...tasks import (Prediction, Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
                settings_problem, first_shape_mismatch)
 

@@ -1,14 +1,13 @@
 """LeNet, the variants the exercises try, and how to train them."""
-import collections.abc
-import dataclasses
-import numbers
-
 import mxnet as mx
 from mxnet import gluon, nd
 from mxnet.base import MXNetError
 from mxnet.gluon import nn
 
-ACTIVATIONS = ('sigmoid', 'relu', 'tanh')
+from .. import layers
+from ..layers import (ACTIVATIONS, BETTER_LENET, _check_layers,  # noqa: F401
+                      _min_input, _whole)
+
 POOLINGS = {'avg': nn.AvgPool2D, 'max': nn.MaxPool2D}
 
 
@@ -57,17 +56,8 @@ def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
     The first convolution keeps the image size (padding 2 for a 5x5 window,
     as in the book); with `same_padding` every convolution does.
     """
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f'unknown activation {activation!r}; choose one of '
-                         f'{ACTIVATIONS}')
-    if not isinstance(pooling, str) or pooling not in POOLINGS:
-        raise ValueError(f'unknown pooling {pooling!r}; choose one of '
-                         f'{tuple(POOLINGS)}')
-    convs, dense = _check_layers(convs, dense)
-    num_classes = _whole(num_classes, 'num_classes', 'lenet(num_classes=10)')
-    if not isinstance(same_padding, bool):
-        raise ValueError(f'same_padding is True or False, got '
-                         f'{same_padding!r}')
+    convs, dense, num_classes = layers.check_lenet(
+        activation, pooling, convs, dense, num_classes, same_padding)
     net = LeNet(min_size=_min_input(convs, same_padding))
     for i, (channels, kernel) in enumerate(convs):
         padding = (kernel - 1) // 2 if i == 0 or same_padding else 0
@@ -78,55 +68,6 @@ def lenet(activation='sigmoid', pooling='avg', convs=((6, 5), (16, 5)),
         net.add(nn.Dense(units, activation=activation))
     net.add(nn.Dense(num_classes))
     return net
-
-
-def _whole(value, name, example):
-    """`value` if it is a whole number of at least 1, else a ValueError
-    that says what `name` takes."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < 1:
-        raise ValueError(f'{name} is a whole number of at least 1, as in '
-                         f'{example}; got {value!r}')
-    return int(value)
-
-
-def _check_layers(convs, dense):
-    """`convs` and `dense` as tuples, or a ValueError that says what form
-    each takes."""
-    form = ('convs lists one (channels, kernel size) pair per '
-            'convolution, as in convs=((6, 5), (16, 5))')
-    if isinstance(convs, (str, bytes, dict)) or not isinstance(
-            convs, collections.abc.Iterable):
-        raise ValueError(f'{form}; got {convs!r}')
-    convs = tuple(convs)
-    if not convs:
-        raise ValueError(f'LeNet needs at least one convolution layer: '
-                         f'{form}')
-    for pair in convs:
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise ValueError(f'{form}; got {convs!r}, whose entry '
-                             f'{pair!r} is not a pair')
-        for value, name in zip(pair, ('channels', 'kernel size')):
-            _whole(value, f'each {name} in convs', 'convs=((6, 5), (16, 5))')
-    if isinstance(dense, (str, bytes, dict)) or not isinstance(
-            dense, collections.abc.Iterable):
-        raise ValueError(f'dense lists the widths of the hidden dense '
-                         f'layers, as in dense=(120, 84) or dense=() for '
-                         f'none; got {dense!r}')
-    dense = tuple(dense)
-    for units in dense:
-        _whole(units, 'each width in dense', 'dense=(120, 84)')
-    return tuple(tuple(int(v) for v in pair) for pair in convs), dense
-
-
-def _min_input(convs, same_padding):
-    """Smallest image side for which every layer has an output."""
-    size = 1
-    for i, (_, kernel) in reversed(list(enumerate(convs))):
-        size *= 2  # undo the 2x2 pooling
-        if not (i == 0 or same_padding):
-            size += kernel - 1
-    return size
 
 
 def num_params(net):
@@ -141,14 +82,8 @@ def act_type(layer):
     return None if act is None else getattr(act, '_act_type', str(act))
 
 
-@dataclasses.dataclass(frozen=True)
-class Recipe:
+class Recipe(layers.Recipe):
     """How a net is trained: batches, optimiser, learning rate, epochs."""
-    batch_size: int
-    lr: float
-    num_epochs: int
-    optimizer: str = 'sgd'
-    cosine: bool = False  # the learning rate falls to 0 along a cosine
 
     def trainer(self, net, num_batches):
         """Return the gluon.Trainer for `net`, `num_batches` per epoch."""
@@ -159,10 +94,8 @@ class Recipe:
         return gluon.Trainer(net.collect_params(), self.optimizer, hyper)
 
 
-# The improved LeNet of exercise 2 and its recipe, chosen with
-# tools/lenet_grid.py; exercise 3 trains the same on MNIST.
-BETTER_LENET = dict(activation='relu', pooling='max',
-                    convs=((32, 3), (64, 3)), dense=(120, 84))
+# The recipe of exercise 2's improved LeNet (layers.BETTER_LENET), chosen
+# with tools/lenet_grid.py; exercise 3 trains the same on MNIST.
 BETTER_RECIPE = Recipe(batch_size=128, lr=0.001, num_epochs=8,
                        optimizer='adam', cosine=True)
 

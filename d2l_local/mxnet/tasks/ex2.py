@@ -12,9 +12,9 @@ import functools
 from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 
 from ..models import act_type, lenet
-from ..results import read_result
-from ..variants import variant_summary
-from . import (Prediction, Task, ____, describe_error, expect_net, kind,
+from ...results import read_result
+from ...variants import variant_summary
+from ...tasks import (Prediction, Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
                settings_problem, first_shape_mismatch)
 

@@ -12,8 +12,8 @@ import numpy as np
 from mxnet import nd
 
 from .. import lenet5 as L
-from ..results import read_result
-from . import (FunctionTask, Prediction, Task, ____, expect_count,
+from ...results import read_result
+from ...tasks import (FunctionTask, Prediction, Task, ____, expect_count,
                function_problem, kind)
 
 __all__ = ['____', 'q1', 'q2', 'q3']

@@ -1,0 +1,45 @@
+"""Mini-batches of (Fashion-)MNIST as PyTorch tensors."""
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .. import data
+
+# Called with no arguments before each mini-batch is handed out: the one
+# place a per-batch policy (such as the number of threads) hooks in.
+BATCH_HOOKS = []
+
+
+class ArrayIter(data.ArrayIter):
+    """Iterate over (X, y) mini-batches as tensors: X float32 of shape
+    (batch, 1, h, w) in [0, 1], resized bilinearly if asked; y int64
+    labels, as the book's DataLoader yields them.  (§3.5, §6.6)"""
+
+    def _convert(self, X, y):
+        """One batch as PyTorch tensors: X float32, resized; y int64."""
+        for hook in BATCH_HOOKS:
+            hook()
+        X = torch.from_numpy(X)  # a fresh array: no copy needed
+        if self.resize:
+            X = F.interpolate(X, size=(self.resize, self.resize),
+                              mode='bilinear', align_corners=False)
+        return X, torch.from_numpy(np.asarray(y, dtype=np.int64))
+
+
+def load_data(name, batch_size, resize=None, root=None):
+    """Return (train_iter, test_iter) over data set `name`, as tensors."""
+    return data.load_data(name, batch_size, resize, root, ArrayIter)
+
+
+def load_data_fashion_mnist(batch_size, resize=None, root=None):
+    """Load Fashion-MNIST into memory; return its iterators.  (§3.5, §6.6)
+
+    `root` is a folder holding the four .gz files; without it the loader
+    searches D2L_DATA_DIR, the cache and Debian's copy, then downloads.
+    """
+    return load_data('fashion-mnist', batch_size, resize, root)
+
+
+def load_data_mnist(batch_size, resize=None, root=None):
+    """Load the original MNIST digits like Fashion-MNIST.  (§6.6 ex. 3)"""
+    return load_data('mnist', batch_size, resize, root)
