@@ -63,6 +63,7 @@ def test_quick_mode_slices_the_data(monkeypatch, tiny, tmp_path):
     assert (test_iter.labels == full_test.labels[:12]).all()
 
 
+@pytest.mark.mxnet  # d2l_local.setup() starts MXNet in the child
 def test_setup_says_when_quick_mode_is_on():
     env = dict(os.environ, D2L_QUICK='1')
     out = subprocess.run(

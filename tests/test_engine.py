@@ -115,6 +115,7 @@ def test_importing_what_reads_data_loads_no_mxnet_and_sets_nothing():
     assert 'were not applied' in line
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_the_first_import_of_mxnet_sets_the_engine_and_threads():
     settings, loaded, line = settings_after()
     assert loaded and settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
@@ -123,6 +124,7 @@ def test_the_first_import_of_mxnet_sets_the_engine_and_threads():
     assert f'NaiveEngine, {threads} OpenMP' in line
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 @pytest.mark.parametrize('idle, policy', [(0.2, 'PASSIVE'), (64.0, None)])
 def test_the_wait_policy_follows_how_idle_the_cores_are(idle, policy):
     code = ('import d2l_local; '
@@ -132,6 +134,7 @@ def test_the_wait_policy_follows_how_idle_the_cores_are(idle, policy):
     assert ('busy' if policy else 'idle') in line
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_the_readers_settings_win():
     settings, _, line = settings_after(MXNET_ENGINE_TYPE='ThreadedEngine',
                                        OMP_NUM_THREADS='3',
@@ -145,6 +148,7 @@ def test_the_readers_settings_win():
     assert '1 OpenMP thread(s) that wait by: no waiting (one thread)' in line
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_a_child_process_makes_its_own_choice():
     """A kernel started by a process that chose (a test run) inherits the
     variables; it must choose for itself, keeping only the reader's."""
@@ -160,6 +164,7 @@ def test_a_child_process_makes_its_own_choice():
     assert 'yours: OMP_WAIT_POLICY' in line
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_setup_prints_versions_and_settings():
     code = 'import d2l_local; d2l_local.setup(seed=4)'
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
@@ -177,6 +182,7 @@ def test_setup_prints_versions_and_settings():
     assert verbose[3].startswith('NumPy names put back for MXNet 1.9.1: ')
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_a_missing_gpu_is_refused_whatever_the_import_order():
     """`import d2l_local, mxnet` and a GPU array at once: the guard is in
     place as soon as MXNet loads, so the kernel gets an error it can catch

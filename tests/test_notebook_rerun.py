@@ -26,6 +26,7 @@ def training_cell_index(nb):
     raise AssertionError('the chapter has no cell that calls its train_ch5')
 
 
+@pytest.mark.mxnet  # the MXNet chapter, in a kernel
 def test_run_all_elsewhere_then_rerun_training(tmp_path, monkeypatch):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     i = training_cell_index(nb)

@@ -81,6 +81,7 @@ def test_restore_adds_only_missing_names_and_replaces_none():
     assert result.stdout.split() == ['ok', str(len(MISSING_HERE))]
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_importing_mxnet_through_d2l_local_restores_what_it_needs():
     result = run('''
         import numpy as np
@@ -101,6 +102,7 @@ def test_importing_mxnet_through_d2l_local_restores_what_it_needs():
     assert result.stdout.strip() == str(sorted(MISSING_HERE))
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_numpy_prints_and_computes_as_before():
     code = '''
         import numpy as np
@@ -136,6 +138,7 @@ def test_each_name_is_needed(name):
     assert f"'{name}'" in result.stderr or f'np.{name}`' in result.stderr
 
 
+@pytest.mark.mxnet  # loads MXNet in a child process
 def test_mxnet_trains_a_step_on_this_numpy():
     result = run('''
         import d2l_local as d2l
