@@ -37,6 +37,10 @@ class ArrayIter:
         self.shuffle = shuffle
         if resize is not None:
             resize = _positive_int(resize, 'resize')
+            if type(self)._convert is ArrayIter._convert:
+                raise ValueError(
+                    'resizing needs a framework: use the ArrayIter of '
+                    'd2l_local.mxnet or d2l_local.torch')
         self.resize = resize
 
     def __len__(self):
@@ -56,10 +60,6 @@ class ArrayIter:
 
     def _convert(self, X, y):
         """One batch as the framework's tensors; here NumPy, unresized."""
-        if self.resize:
-            raise NotImplementedError(
-                'resizing needs a framework: use the ArrayIter of '
-                'd2l_local.mxnet or d2l_local.torch')
         return X, y
 
 

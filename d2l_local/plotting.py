@@ -2,6 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .arrays import to_numpy
+
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     """Plot a grid of images with optional titles.  (§3.5)"""
@@ -10,9 +12,7 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
                              squeeze=False)
     axes = axes.flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
-        if hasattr(img, 'asnumpy'):
-            img = img.asnumpy()
-        ax.imshow(img.squeeze(), cmap='gray')
+        ax.imshow(to_numpy(img).squeeze(), cmap='gray')
         ax.axes.get_xaxis().set_visible(False)
         ax.axes.get_yaxis().set_visible(False)
         if titles:
@@ -34,7 +34,7 @@ def set_axes(ax, xlabel, ylabel, xlim, ylim, legend):
 
 
 class Animator:
-    """Plot data in animation: the live curves of train_ch5.  (§3.6)
+    """Plot data in animation: the live curves of training.  (§3.6)
 
     The figure is shown once and then redrawn in place through its display
     handle, so lines printed beside it are not wiped.  With show=False (the
@@ -94,7 +94,8 @@ def in_notebook():
 
 
 def plot_history(histories, labels=None, figsize=(7, 2.8)):
-    """Plot train loss and test accuracy of one or more train_ch5 runs."""
+    """Plot train loss and test accuracy of one or more training runs
+    (the histories train_ch5 and train_ch6 return)."""
     if histories and not isinstance(histories[0], list):
         histories = [histories]
     labels = labels or [None] * len(histories)
@@ -138,7 +139,8 @@ def plot_seed_curves(sweep, history=None, figsize=(7, 3.4)):
 
     `sweep` is d2l.read_result('seed_sweep.json'): one curve per seed, the
     chance level of ten classes dashed, accuracy on its full 0-1 scale.
-    A train_ch5 `history` is drawn over them in black.
+    A training run's `history` (of train_ch5 or train_ch6) is drawn over
+    them in black.
     """
     runs = sweep['runs']
     if not runs:

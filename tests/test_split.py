@@ -80,6 +80,52 @@ def test_the_mxnet_side_never_imports_torch():
     assert loaded == [True, False]
 
 
+def without(framework):
+    """Code that makes `import framework` fail, as where it is missing."""
+    return (
+        'import importlib.abc, sys\n'
+        'class Missing(importlib.abc.MetaPathFinder):\n'
+        '    def find_spec(self, name, path=None, target=None):\n'
+        f'        if name.split(".")[0] == {framework!r}:\n'
+        '            raise ModuleNotFoundError(f"No module named {name!r}")\n'
+        'sys.meta_path.insert(0, Missing())\n'
+        'try:\n'
+        f'    import {framework}\n'
+        'except ModuleNotFoundError:\n'
+        '    pass\n'
+        'else:\n'
+        f'    raise SystemExit("{framework} is still there")\n')
+
+
+def test_the_torch_edition_works_where_mxnet_is_missing():
+    pytest.importorskip('torch')
+    found = run(without('mxnet') + (
+        'import json, numpy as np, torch\n'
+        'import d2l_local\n'
+        'from d2l_local import torch as d2l\n'
+        'd2l.setup(seed=0)\n'
+        'images = np.zeros((8, 28, 28), np.uint8)\n'
+        'data_iter = d2l.ArrayIter(images, np.arange(8) % 2, 4)\n'
+        'net = d2l.lenet()\n'
+        'history = d2l.train_ch6(net, data_iter, data_iter, 1, 0.1, "cpu",'
+        ' animate=False)\n'
+        'd2l.plot_lenet_flow(net=net); d2l.plot_activations(net, images, 1)\n'
+        'print(json.dumps([len(history), d2l.predict_all(net, data_iter)[0]'
+        '.tolist()]))'))
+    assert found == [1, [0, 1] * 4]
+
+
+def test_the_mxnet_edition_works_where_torch_is_missing():
+    found = run(without('torch') + (
+        'import json\n'
+        'import d2l_local as d2l\n'
+        'd2l.setup(seed=0)\n'
+        'net = d2l.lenet(); net.initialize()\n'
+        'd2l.plot_lenet_flow(net=net)\n'
+        'print(json.dumps(d2l.num_params(net)))'))
+    assert found == 61706
+
+
 def test_import_d2l_local_loads_no_framework():
     loaded = run('import json, sys, d2l_local\n'
                  'print(json.dumps(sorted({"mxnet", "torch"} & '
@@ -117,3 +163,17 @@ def test_both_editions_share_the_neutral_names():
     for name in ('lenet', 'try_gpu', 'ArrayIter', 'predict_all',
                  'plot_lenet_flow', 'activation_maps', 'read_result'):
         assert getattr(mxnet, name) is not getattr(torch, name)
+
+
+def test_the_neutral_iterator_yields_numpy_batches():
+    import numpy as np
+    from d2l_local import data
+    images, labels = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2), \
+        np.arange(5)
+    batches = list(data.ArrayIter(images, labels, 2))
+    X, y = batches[-1]
+    assert isinstance(X, np.ndarray) and X.dtype == np.float32
+    assert X.shape == (1, 1, 2, 2) and y.tolist() == [4]
+    np.testing.assert_allclose(X[0, 0], images[4] / 255, rtol=1e-6)
+    with pytest.raises(ValueError, match='resizing needs a framework'):
+        data.ArrayIter(images, labels, 2, resize=4)

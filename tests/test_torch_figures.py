@@ -221,3 +221,10 @@ def test_explorer_redraws_a_torch_net(nets, examples):
     x = examples['pullover'][:1]
     np.testing.assert_array_equal(
         maps, d2l.activation_maps(nets['relu'], x, 2)[0])
+
+
+def test_show_images_takes_tensors():
+    X = torch.rand(2, 1, 28, 28, requires_grad=True)
+    axes = d2l.show_images(X, 1, 2, titles=['a', 'b'])
+    np.testing.assert_array_equal(axes[1].images[0].get_array(),
+                                  X[1, 0].detach().numpy())

@@ -72,7 +72,7 @@ def is_blank(answer):
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIBRARIES = tuple(os.path.abspath(p) for p in {
     sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)})
-LIBRARY_MODULES = ('d2l_local', 'mxnet', 'numpy')
+LIBRARY_MODULES = ('d2l_local', 'mxnet', 'torch', 'numpy')
 MISSING = object()  # check() or reveal() called with nothing in brackets
 
 
