@@ -466,6 +466,15 @@ def main():
         side_main(args.side, args.epochs)
         return
     runs = {side: [] for side in SIDES if side in args.sides}
+    missing = [name for name in ('torch', 'torchvision')
+               if any(side in runs for side in TORCH_SIDES)
+               and importlib.util.find_spec(name) is None]
+    if missing:
+        parser.error(f'the PyTorch sides need {" and ".join(missing)}, '
+                     f'missing from this Python ({sys.executable}): '
+                     f'install them (python -m pip install torch '
+                     f'torchvision) or leave those sides out with '
+                     f'--sides book ours')
     floors = []
     for _ in range(args.repeat):
         for side in runs:
