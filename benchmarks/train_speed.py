@@ -11,9 +11,10 @@ process (MXNet reads its engine type once, when it loads):
 * book: d2l 1.0.3's MXNet pipeline (ToTensor via transform_first and a
   DataLoader with its 4 workers) and d2l.train_ch6, under MXNet's own
   defaults (none of d2l_local's variables reach it);
-* torch: the PyTorch edition, as its notebook runs it: ``from d2l_local
-  import torch as d2l``, its in-memory loader, d2l.lenet() and its
-  train_ch6 (the book's v0.17.6 listing);
+* torch: the PyTorch edition: ``from d2l_local import torch as d2l``,
+  its in-memory loader, d2l.lenet() (the book's nn.Sequential) and its
+  train_ch6 (the book's v0.17.6 listing), with what the edition sets by
+  itself;
 * torch-book: the book's own PyTorch pipeline of release v0.17.6:
   torchvision's FashionMNIST with ToTensor, a DataLoader with 4 workers
   and train_ch6, under PyTorch's own defaults.  The code is d2l 1.0.3's
@@ -48,9 +49,9 @@ import time
 BATCH_SIZE, LR = 256, 0.9
 NUM_TRAIN, NUM_TEST = 60000, 10000
 SIDES = ('book', 'ours', 'torch-book', 'torch')
-MXNET_SIDES, TORCH_SIDES = ('book', 'ours'), ('torch-book', 'torch')
+TORCH_SIDES = ('torch-book', 'torch')
 # The book's v0.17.6 code the torch-book side runs, as digests of each
-# definition's code (docstrings left out; see book_code_check), taken from
+# definition's code (docstrings left out; see code_digest), taken from
 # d2l/torch.py at tag v0.17.6 of github.com/d2l-ai/d2l-en.
 V0176 = {'get_dataloader_workers': '06f5d91110216cdc',
          'load_data_fashion_mnist': '3fec0abb48497df2',
