@@ -77,22 +77,39 @@ def engine_vars():
     return tuple(module.VARIABLES)
 
 
+def cpu_time():
+    """CPU seconds of this process, all its threads, and of its children
+    that have ended (the DataLoader's workers end with each pass)."""
+    import resource
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class EpochClock:
     """Wrap a data iterator; note the time each pass over it starts.
 
     Consecutive starts (and the end of training) bound whole epochs, so
     an epoch's time includes its test evaluation and all else between.
+    The CPU time used is noted at the same moments.
     """
+    last = None  # the clock of this process's training run
 
     def __init__(self, data_iter):
-        self.data_iter, self.starts = data_iter, []
+        self.data_iter, self.starts, self.cpu_starts = data_iter, [], []
+        EpochClock.last = self
 
     def __len__(self):
         return len(self.data_iter)
 
     def __iter__(self):
         self.starts.append(time.perf_counter())
+        self.cpu_starts.append(cpu_time())
         return iter(self.data_iter)
+
+    def cpu_seconds(self, end):
+        bounds = self.cpu_starts + [end]
+        return [b - a for a, b in zip(bounds, bounds[1:])]
 
     def seconds(self, end):
         bounds = self.starts + [end]
@@ -360,7 +377,9 @@ def side_main(side, num_epochs):
         print(RESULT + json.dumps(run_floor()), flush=True)
         return
     seconds, test_acc, num_batches = RUNNERS[side](num_epochs)
-    info = {'side': side, 'seconds': seconds, 'test_acc': float(test_acc),
+    cpu = EpochClock.last.cpu_seconds(cpu_time())
+    info = {'side': side, 'seconds': seconds, 'cpu': cpu,
+            'test_acc': float(test_acc),
             'num_batches': num_batches,
             'env': {key: os.environ.get(key) for key in engine_vars()}}
     if side in TORCH_SIDES:
@@ -396,7 +415,9 @@ def run_side(side, num_epochs):
     info['load'] = (load, os.getloadavg()[0])
     if side != 'floor':
         rate, timed = throughput(info)
-        info.update(rate=rate, per_epoch=sum(timed) / len(timed))
+        cpu = info['cpu'][1:] or info['cpu']
+        info.update(rate=rate, per_epoch=sum(timed) / len(timed),
+                    cpu_per_epoch=sum(cpu) / len(cpu))
     return info
 
 
@@ -419,6 +440,8 @@ def report(runs):
               f'(epochs {epochs}), '
               f'test acc {info["test_acc"]:.3f}'
               + (' [best]' if len(runs) > 1 and info is best else ''))
+        print(f'      CPU time {info["cpu_per_epoch"]:.2f} s/epoch (all '
+              f'threads, spinning ones too, and the data workers)')
         print(f'      {info["engine"]}')
         print(f'      {env}; load avg {info["load"][0]:.1f} '
               f'-> {info["load"][1]:.1f} on {os.cpu_count()} cores')
@@ -466,6 +489,12 @@ def main():
     if args.side:
         side_main(args.side, args.epochs)
         return
+    sys.path.insert(0, str(ROOT))
+    from d2l_local import settings
+    if settings.quick():
+        parser.error('D2L_QUICK is set: the editions would train on a '
+                     'slice of the data and the book on all of it; unset '
+                     'D2L_QUICK and run again')
     runs = {side: [] for side in SIDES if side in args.sides}
     missing = [name for name in ('torch', 'torchvision')
                if any(side in runs for side in TORCH_SIDES)

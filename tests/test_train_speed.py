@@ -102,3 +102,16 @@ def test_count_macs_leaves_the_net_without_hooks(bench):
 
 def test_the_sides_are_the_runners(bench):
     assert set(bench.RUNNERS) == set(bench.SIDES)
+
+
+def test_quick_mode_is_refused(tmp_path):
+    """The editions would train on a slice and the book on all the data."""
+    import os
+    import subprocess
+    env = dict(os.environ, D2L_QUICK='1')
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / 'benchmarks' / 'train_speed.py')],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert 'unset D2L_QUICK' in proc.stderr
+    assert 'RESULT' not in proc.stdout and proc.stdout == ''
