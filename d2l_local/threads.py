@@ -11,12 +11,11 @@ sets the thread count to the cores they left free: at least 1, at most the
 count chosen when the framework loaded.  Nothing sleeps to measure.
 
 This module decides and imports no framework; each framework's side
-starts it with its own applier once the framework has loaded: MXNet's
-``mxnet/_engine.follow_free_cores`` with ``apply_mxnet`` (down only), and a
-PyTorch side with ``start(torch.get_num_threads(), lambda n:
-apply_torch(n, torch))``, its data iterator calling ``follow()``.  On a
-system without /proc/stat (macOS, Windows) nothing is started and the
-thread count stays as chosen at load.
+starts it with its own applier once the framework has loaded
+(``mxnet/_engine.follow_free_cores``: down only; ``torch/startup.py``'s
+``follow_free_cores``: down and up).  On a system without /proc/stat
+(macOS, Windows) nothing is started and the thread count stays as chosen
+at load.
 """
 import os
 import time
@@ -67,7 +66,7 @@ class Follower:
     """Keep a thread count at the cores other processes leave free.
 
     `apply(threads)` sets the count; if `can_raise` is False the count
-    only ever goes down (see ``apply_mxnet``).  `clock`, `cpu` and
+    only ever goes down (``mxnet/_engine.set_threads``).  `clock`, `cpu` and
     `stat` are the time, this process's CPU time and /proc/stat.
     """
 
@@ -144,27 +143,3 @@ def follow():
             _FOLLOWER[0].step()
         except (OSError, ValueError, IndexError):
             stop()  # /proc/stat became unreadable: keep the count
-
-
-def apply_mxnet(threads):
-    """Set MXNet's OpenMP threads for the operators this thread runs.
-
-    MXNet 1.9.1's ``MXSetNumOMPThreads`` is OpenMP's
-    ``omp_set_num_threads`` for the calling thread, which under
-    NaiveEngine is the thread that runs the operators.  The count may only
-    go down: a oneDNN convolution keeps the thread count it was created
-    with, and one created with fewer threads than it later runs with
-    crashes the process (measured: README "Speed").
-    """
-    import ctypes
-
-    from mxnet.base import _LIB, check_call
-    check_call(_LIB.MXSetNumOMPThreads(ctypes.c_int(threads)))
-
-
-def apply_torch(threads, torch=None):
-    """Set PyTorch's intra-op threads; `torch` is the module, imported
-    here only if not given (so nothing imports torch without torch)."""
-    if torch is None:
-        import torch
-    torch.set_num_threads(threads)

@@ -275,7 +275,23 @@ def follow_free_cores():
         return None
     from .. import threads
     # Down only: oneDNN keeps the count a convolution was created with.
-    return threads.start(int(value), threads.apply_mxnet, can_raise=False)
+    return threads.start(int(value), set_threads, can_raise=False)
+
+
+def set_threads(threads):
+    """Set MXNet's OpenMP threads for the operators this thread runs.
+
+    MXNet 1.9.1's ``MXSetNumOMPThreads`` is OpenMP's
+    ``omp_set_num_threads`` for the calling thread, which under
+    NaiveEngine is the thread that runs the operators.  Only ever lower
+    it: a oneDNN convolution keeps the thread count it was created with,
+    and one created with fewer threads than it later runs with crashes
+    the process (``benchmarks/README.md``).
+    """
+    import ctypes
+
+    from mxnet.base import _LIB, check_call
+    check_call(_LIB.MXSetNumOMPThreads(ctypes.c_int(threads)))
 
 
 def load():

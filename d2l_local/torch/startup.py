@@ -57,8 +57,7 @@ def follow_free_cores():
     from .. import threads
     if 'OMP_NUM_THREADS' in os.environ or threads.follower() is not None:
         return threads.follower()
-    return threads.start(torch.get_num_threads(),
-                         lambda n: threads.apply_torch(n, torch))
+    return threads.start(torch.get_num_threads(), torch.set_num_threads)
 
 
 def where():
