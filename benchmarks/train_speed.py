@@ -6,8 +6,8 @@ process (MXNet reads its engine type once, when it loads):
 
 * ours: the MXNet course: d2l_local's in-memory loader, the hybridized
   net, d2l_local.train_ch5 and d2l_local's engine settings (NaiveEngine,
-  one OpenMP thread per usable core, threads that sleep between steps only
-  if the cores are busy);
+  one OpenMP thread per usable core that is idle when MXNet loads, fewer
+  while other programs use the cores: d2l_local/threads.py);
 * book: d2l 1.0.3's MXNet pipeline (ToTensor via transform_first and a
   DataLoader with its 4 workers) and d2l.train_ch6, under MXNet's own
   defaults (none of d2l_local's variables reach it);

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from . import settings
+from . import settings, threads
 from .arrays import to_numpy
 from .datasets import load_arrays
 
@@ -50,6 +50,7 @@ class ArrayIter:
         n = len(self.images)
         order = np.random.permutation(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
+            threads.follow()  # fewer threads while others use the cores
             if order is None:
                 idx = slice(start, start + self.batch_size)
             else:

@@ -115,13 +115,28 @@ def test_importing_what_reads_data_loads_no_mxnet_and_sets_nothing():
     assert 'were not applied' in line
 
 
+IDLE = ('import d2l_local; '
+        'd2l_local.mxnet._engine.idle_cpus = lambda: {}; ')
+
+
 @pytest.mark.mxnet  # loads MXNet in a child process
 def test_the_first_import_of_mxnet_sets_the_engine_and_threads():
-    settings, loaded, line = settings_after()
+    settings, loaded, line = settings_after(IDLE.format(64.0) +
+                                            'import mxnet')
     assert loaded and settings['MXNET_ENGINE_TYPE'] == 'NaiveEngine'
     threads = min(_engine.usable_cpus(), _engine.MAX_THREADS)
     assert settings['OMP_NUM_THREADS'] == str(threads)
     assert f'NaiveEngine, {threads} OpenMP' in line
+
+
+@pytest.mark.mxnet  # loads MXNet in a child process
+@pytest.mark.skipif(not _engine._can_follow() or _engine.usable_cpus() < 2,
+                    reason='the count follows idle cores on Linux only')
+def test_busy_cores_at_load_mean_fewer_threads():
+    settings, _, line = settings_after(IDLE.format(0.2) + 'import mxnet')
+    assert settings['OMP_NUM_THREADS'] == '1'
+    assert settings['OMP_WAIT_POLICY'] is None  # one thread never waits
+    assert 'no waiting (one thread), the other cores were busy' in line
 
 
 @pytest.mark.mxnet  # loads MXNet in a child process
@@ -155,6 +170,7 @@ def test_a_child_process_makes_its_own_choice():
     mine = min(_engine.usable_cpus(), _engine.MAX_THREADS)
     parent = str(mine + 5)  # a thread count this machine would not choose
     settings, _, line = settings_after(
+        IDLE.format(64.0) + 'import mxnet',
         OMP_NUM_THREADS=parent, OMP_WAIT_POLICY='PASSIVE',
         MXNET_ENGINE_TYPE='NaiveEngine',
         D2L_ENGINE_AUTO=f'OMP_NUM_THREADS={parent};'

@@ -10,8 +10,13 @@ default: briefly) or sleeps (``OMP_WAIT_POLICY=PASSIVE``).  Spinning is
 about 1.4x faster on idle cores, since a sleeping thread must be woken for
 every region; but when other programs want the same cores, a spinning
 thread burns the time its partner needs and an epoch took up to 10x longer.
-So the policy is picked from what the cores are doing when d2l_local loads:
-spin if enough of them are idle for our threads, sleep otherwise.
+And with two such processes on two cores, each parallel step waits for
+a partner thread that is not running: an epoch took 20x longer.  So the
+choice is made from what the cores are doing when MXNet loads.  On Linux
+the count is the number of idle cores (at least 1), and while a model
+trains it falls to the cores other programs leave free (``threads``);
+elsewhere it is one per usable core.  The threads spin if enough cores are
+idle for them, and sleep otherwise.
 ``benchmarks/README.md`` has the measurements.  Any of these variables set
 by the reader wins over these choices.
 
@@ -125,6 +130,11 @@ def _forget_inherited(environ):
             del environ[key]
 
 
+def _can_follow():
+    """Whether the thread count can follow the free cores (Linux)."""
+    return sys.platform.startswith('linux') and os.path.exists('/proc/stat')
+
+
 def configure(environ=None):
     """Set the settings unless MXNet is loaded already or the reader chose.
 
@@ -135,12 +145,18 @@ def configure(environ=None):
         return False
     _forget_inherited(environ)
     try:
-        threads = int(environ['OMP_NUM_THREADS'])
+        threads, count_chosen = int(environ['OMP_NUM_THREADS']), False
     except (KeyError, ValueError):
-        threads = min(usable_cpus(), MAX_THREADS)
+        threads, count_chosen = min(usable_cpus(), MAX_THREADS), True
     threads = max(1, threads)
-    measure = threads > 1 and 'OMP_WAIT_POLICY' not in environ
-    settings = choose(threads, idle_cpus() if measure else None)
+    idle = None
+    if threads > 1 and (count_chosen or 'OMP_WAIT_POLICY' not in environ):
+        idle = idle_cpus()
+    if count_chosen and idle is not None and _can_follow():
+        # As many threads as idle cores: more would wait for each other.
+        from ..threads import decide
+        threads = decide(idle, threads)
+    settings = choose(threads, idle)
     chosen = {}
     for key in VARIABLES:
         if key in environ:
@@ -167,10 +183,18 @@ def describe():
             'ACTIVE': 'spin'}.get(policy, policy)
     if threads == '1':  # one thread has no partner to wait for
         wait = 'no waiting (one thread)'
+        if (SETTINGS['OMP_NUM_THREADS'][1] == 'chosen'
+                and min(usable_cpus(), MAX_THREADS) > 1):
+            wait += ', the other cores were busy'
 
     yours = [k for k, (_, o) in SETTINGS.items() if o == 'yours']
     line = (f'MXNet engine: {engine or "ThreadedEngine"}, '
             f'{threads or "default"} OpenMP thread(s) that wait by: {wait}')
+    from .. import threads as follower
+    if follower.follower() is not None:
+        now = follower.follower().threads
+        line += (f'; fewer while other programs use the cores'
+                 + (f' (now {now})' if str(now) != threads else ''))
     if yours:
         line += f'; yours: {", ".join(yours)}'
     return line
@@ -232,13 +256,42 @@ _STARTED = []
 
 
 def _start_once():
-    """Once MXNet has loaded: start its engine quietly, and refuse GPUs
-    this build does not have before any operator can abort the process."""
+    """Once MXNet has loaded: start its engine quietly, refuse GPUs this
+    build does not have before any operator can abort the process, and
+    follow the free cores."""
     if not _STARTED:
         _STARTED.append(True)
         start_quietly()
         from . import guards
         guards.install()
+        follow_free_cores()
+
+
+def follow_free_cores():
+    """Let the thread count fall to the cores other programs leave free
+    (``threads``), if d2l_local chose it and it is more than one."""
+    value, origin = SETTINGS.get('OMP_NUM_THREADS', (None, None))
+    if origin != 'chosen' or int(value) < 2:
+        return None
+    from .. import threads
+    # Down only: oneDNN keeps the count a convolution was created with.
+    return threads.start(int(value), set_threads, can_raise=False)
+
+
+def set_threads(threads):
+    """Set MXNet's OpenMP threads for the operators this thread runs.
+
+    MXNet 1.9.1's ``MXSetNumOMPThreads`` is OpenMP's
+    ``omp_set_num_threads`` for the calling thread, which under
+    NaiveEngine is the thread that runs the operators.  Only ever lower
+    it: a oneDNN convolution keeps the thread count it was created with,
+    and one created with fewer threads than it later runs with crashes
+    the process (``benchmarks/README.md``).
+    """
+    import ctypes
+
+    from mxnet.base import _LIB, check_call
+    check_call(_LIB.MXSetNumOMPThreads(ctypes.c_int(threads)))
 
 
 def load():

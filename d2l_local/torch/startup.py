@@ -35,6 +35,7 @@ def setup(seed=0, verbose=False):
     ``verbose=True`` also PyTorch's threads and GPU build.  (§6.6)
     """
     versions = check_versions()
+    follow_free_cores()
     from .training import set_seed
     set_seed(seed)
     startup.inline_figures()
@@ -43,6 +44,20 @@ def setup(seed=0, verbose=False):
     if verbose:
         print(describe())
     startup.quick_note()
+
+
+def follow_free_cores():
+    """Let PyTorch's threads fall to the cores other programs leave free,
+    and rise again when they are free (``threads``); not if you set
+    OMP_NUM_THREADS.  Return the follower, or None."""
+    import os
+
+    import torch
+
+    from .. import threads
+    if 'OMP_NUM_THREADS' in os.environ or threads.follower() is not None:
+        return threads.follower()
+    return threads.start(torch.get_num_threads(), torch.set_num_threads)
 
 
 def where():
