@@ -119,6 +119,11 @@ class Platform:
         monkeypatch.setenv('MXNET_HOME', str(tmp_path / 'mxnet'))  # empty
         monkeypatch.setenv('MPLBACKEND', 'module://matplotlib_inline.'
                            'backend_inline')
+        # the thread count the notebook was saved with, as replays use it
+        # (conftest.py, REPLAY_THREADS): its exact checks hold only there
+        monkeypatch.setenv('OMP_NUM_THREADS',
+                           '1' if 'pytorch' in pathlib.Path(notebook).parts
+                           else '2')
         mirror.requests.clear()
         nb = as_published(read(notebook))
         probe = v4.new_code_cell(  # names no variable of the notebook's
