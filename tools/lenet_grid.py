@@ -27,6 +27,10 @@ lock).  Run from the repository root, e.g.:
     ... tools/lenet_grid.py --list          # the variants and their changes
     ... tools/lenet_grid.py relu 'max pool' --seeds 0 1 2
     ... tools/lenet_grid.py --framework pytorch
+
+On a machine shared with other jobs, give each process one thread
+(OMP_NUM_THREADS=1) and split the variants across processes: PyTorch's two
+threads then wait for each other at every operation.
 """
 import argparse
 import contextlib
