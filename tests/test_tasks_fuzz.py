@@ -24,11 +24,13 @@ from mxnet import nd
 from mxnet.gluon import nn
 
 import d2l_local as d2l
+from d2l_local import torch as d2l_torch
 import fakedata
 from d2l_local import data
 from d2l_local.tasks import REGISTRY, Prediction
 
-MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet')
+MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet',
+           'pytorch.ex3')
 for module in MODULES:
     importlib.import_module(f'd2l_local.tasks.{module}')
 TASKS = sorted(name for name in REGISTRY
@@ -298,6 +300,8 @@ def solution_of(name):
     """What the task's solution code puts in its cell's checked name."""
     namespace = {'d2l': d2l, 'mx': mx, 'nd': nd, 'nn': nn, 'np': np,
                  'torch': torch}
+    if name.startswith('pytorch.'):  # a twin imports the PyTorch edition
+        namespace.update(d2l=d2l_torch, nn=torch.nn)
     exec(REGISTRY[name].code, namespace)
     return eval(CHECKED[name], namespace)
 
