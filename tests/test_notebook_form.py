@@ -6,8 +6,15 @@ import re
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parent.parent
-                    / 'notebooks').glob('*.ipynb'))
+_FOLDER = pathlib.Path(__file__).resolve().parent.parent / 'notebooks'
+# The MXNet edition's notebooks, then the PyTorch twins in notebooks/pytorch/
+NOTEBOOKS = [*sorted(_FOLDER.glob('*.ipynb')),
+             *sorted(_FOLDER.glob('pytorch/*.ipynb'))]
+
+
+def _name(path):
+    """A test id: 'lenet', or 'pytorch/lenet' for a twin."""
+    return path.relative_to(_FOLDER).with_suffix('').as_posix()
 CHECK = re.compile(r'^\s*assert\b|\bcheck_range\(|NBVAL', re.M)
 NBVAL_TAGS = {'nbval-ignore-output', 'nbval-skip', 'nbval-raises-exception',
               'raises-exception'}
@@ -26,7 +33,7 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 6, NOTEBOOKS
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_checks_sit_in_collapsed_cells_only(path):
     _, cells = code_cells(path)
     visible = [c.source.splitlines()[0] for c in cells
@@ -37,7 +44,7 @@ def test_checks_sit_in_collapsed_cells_only(path):
             f'a collapsed cell should say what it checks: {cell.source!r}')
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_nbval_markers_are_tags(path):
     _, cells = code_cells(path)
     for cell in cells:
@@ -47,7 +54,7 @@ def test_nbval_markers_are_tags(path):
         assert not unknown, f'not a tag nbval reads: {unknown}'
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_opens_with_setup_and_ends_with_a_line_for_instructors(path):
     nb, cells = code_cells(path)
     assert 'd2l.setup(' in cells[0].source
@@ -63,7 +70,7 @@ def test_opens_with_setup_and_ends_with_a_line_for_instructors(path):
         c.source for c in nb.cells if c.cell_type == 'markdown')
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_saved_executed_top_to_bottom(path):
     _, cells = code_cells(path)
     counts = [c.execution_count for c in cells]

@@ -7,8 +7,15 @@ import re
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parent.parent
-                    / 'notebooks').glob('*.ipynb'))
+_FOLDER = pathlib.Path(__file__).resolve().parent.parent / 'notebooks'
+# The MXNet edition's notebooks, then the PyTorch twins in notebooks/pytorch/
+NOTEBOOKS = [*sorted(_FOLDER.glob('*.ipynb')),
+             *sorted(_FOLDER.glob('pytorch/*.ipynb'))]
+
+
+def _name(path):
+    """A test id: 'lenet', or 'pytorch/lenet' for a twin."""
+    return path.relative_to(_FOLDER).with_suffix('').as_posix()
 # An ALL_CAPS name with an underscore (CONFUSION_PROSE), a {{ }} slot, or a
 # note left for later: none belongs in prose a learner reads.
 LEFTOVER = re.compile(r'\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\{\{|\}\}|'
@@ -33,7 +40,7 @@ def markdown(path):
     return nb, [c for c in nb.cells if c.cell_type == 'markdown']
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_no_template_leftovers_in_prose(path):
     _, cells = markdown(path)
     found = [(i, m.group(0)) for i, c in enumerate(cells)
@@ -51,7 +58,7 @@ def test_the_leftover_rule_catches_what_it_should():
     assert not LEFTOVER.search(prose(cell))
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=_name)
 def test_judged_words_are_checked_by_the_charts_own_function(path):
     nb, cells = markdown(path)
     if not any(JUDGED.search(prose(c)) for c in cells):

@@ -19,6 +19,7 @@ import re
 import mxnet as mx
 import numpy as np
 import pytest
+import torch
 from mxnet import nd
 from mxnet.gluon import nn
 
@@ -27,10 +28,11 @@ import fakedata
 from d2l_local import data
 from d2l_local.tasks import REGISTRY, Prediction
 
-MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5')
+MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet')
 for module in MODULES:
     importlib.import_module(f'd2l_local.tasks.{module}')
-TASKS = sorted(name for name in REGISTRY if name.split('.')[0] in MODULES)
+TASKS = sorted(name for name in REGISTRY
+               if name.rsplit('.', 1)[0] in MODULES)
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / 'notebooks'
 
 
@@ -86,7 +88,22 @@ def small_net():
         return d2l.lenet(convs=((3, 3),), dense=(7,))
 
 
-OURS = {f.__name__: f for f in (raises, takes_five, Boom.hybrid_forward)}
+class TorchBoom(torch.nn.Module):
+    """A PyTorch layer whose forward fails."""
+
+    def forward(self, x):
+        raise RuntimeError('boom in forward')
+
+
+def torch_small_net():
+    """A PyTorch LeNet of the wrong shape: one convolution, 3 channels."""
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 3, kernel_size=3), torch.nn.Sigmoid(),
+        torch.nn.Flatten(), torch.nn.Linear(3 * 26 * 26, 7))
+
+
+OURS = {f.__name__: f for f in (raises, takes_five, Boom.hybrid_forward,
+                                TorchBoom.forward)}
 
 # (id, a function making the answer afresh: a generator is used up once)
 WRONG = [
@@ -119,6 +136,19 @@ WRONG = [
     ('a net of the wrong shape', small_net),
     ('a net that raises in forward', failing_net),
     ('a net whose forward fails in MXNet', fixed_net),
+    ('a tensor', lambda: torch.zeros(1, 16, 10, 10)),
+    ('a tensor of one number', lambda: torch.tensor(2416)),
+    ('a torch.Size', lambda: torch.Size([16, 10])),
+    ('a torch device', lambda: torch.device('cpu')),
+    ('a PyTorch net of the wrong shape', torch_small_net),
+    ('a PyTorch net that raises in forward',
+     lambda: torch.nn.Sequential(TorchBoom())),
+    ('a lambda returning a CUDA device',
+     lambda: lambda *args: torch.device('cuda:0')),
+    ('a lambda returning a device name',
+     lambda: lambda *args: 'cuda:0'),
+    ('a lambda returning a tensor',
+     lambda: lambda *args: torch.zeros(1, 10)),
 ]
 
 
@@ -248,11 +278,13 @@ def test_a_prediction_of_another_form_says_what_form(name, answer, says):
 def check_lines():
     """{task name: the expression its notebook cell checks}."""
     found = {}
-    for path in NOTEBOOKS.glob('*.ipynb'):
+    for path in [*NOTEBOOKS.glob('*.ipynb'),
+                 *NOTEBOOKS.glob('pytorch/*.ipynb')]:
         cells = json.loads(path.read_text())['cells']
         code = '\n'.join(''.join(c['source']) for c in cells
                          if c['cell_type'] == 'code')
-        module = re.search(r'from d2l_local\.tasks\.(\w+) import \*', code)
+        module = re.search(r'from d2l_local\.tasks\.([\w.]+) import \*',
+                           code)
         for q, arg in re.findall(r'^(q\d+)\.check\((.*)\)\s*$', code,
                                  re.M):
             found[f'{module[1]}.{q}'] = arg
@@ -264,7 +296,8 @@ CHECKED = check_lines()
 
 def solution_of(name):
     """What the task's solution code puts in its cell's checked name."""
-    namespace = {'d2l': d2l, 'mx': mx, 'nd': nd, 'nn': nn, 'np': np}
+    namespace = {'d2l': d2l, 'mx': mx, 'nd': nd, 'nn': nn, 'np': np,
+                 'torch': torch}
     exec(REGISTRY[name].code, namespace)
     return eval(CHECKED[name], namespace)
 

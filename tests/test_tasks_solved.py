@@ -19,20 +19,28 @@ import pytest
 from d2l_local.tasks import Prediction
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / 'notebooks'
-TASK_IMPORT = re.compile(r'^from d2l_local\.tasks\.(\w+) import \*', re.M)
+TASK_IMPORT = re.compile(r'^from d2l_local\.tasks\.([\w.]+) import \*',
+                         re.M)
 CHECK_LINE = re.compile(r'^(q\d+)\.check\((.*)\)\s*$')
 REVEAL_LINE = re.compile(r'^\s*(q\d+)\.reveal\(', re.M)
 
 
+def notebooks():
+    """Every notebook: the MXNet edition's, then the PyTorch twins."""
+    return [*sorted(NOTEBOOKS.glob('*.ipynb')),
+            *sorted(NOTEBOOKS.glob('pytorch/*.ipynb'))]
+
+
 def with_tasks():
-    """The notebooks that import a task module, with that module's name."""
+    """The notebooks that import a task module, with that module's name
+    ('lenet', or 'pytorch.lenet' for a twin)."""
     found = []
-    for path in sorted(NOTEBOOKS.glob('*.ipynb')):
+    for path in notebooks():
         nb = nbformat.read(path, as_version=4)
         match = TASK_IMPORT.search('\n'.join(
             c.source for c in nb.cells if c.cell_type == 'code'))
         if match:
-            found.append(pytest.param(path, match[1], id=path.stem))
+            found.append(pytest.param(path, match[1], id=match[1]))
     return found
 
 
@@ -57,8 +65,8 @@ def text_of(cell):
 
 
 def test_every_notebook_has_tasks():
-    names = {p.stem for p in NOTEBOOKS.glob('*.ipynb')}
-    have = {param.values[0].stem for param in with_tasks()}
+    names = set(notebooks())
+    have = {param.values[0] for param in with_tasks()}
     assert names == have, f'notebooks without tasks: {names - have}'
 
 
@@ -79,7 +87,7 @@ def test_each_task_has_a_cell_a_solution_and_hints(path, name):
         '\n'.join(c.source for c in nb.cells if c.cell_type == 'code'))
     assert sorted(revealed) == sorted(predictions), (
         'every prediction is revealed once, after the measurement')
-    if name != 'lenet':  # the exercises: a prediction and a code task
+    if name.split('.')[-1] != 'lenet':  # exercises: a prediction, a task
         assert predictions, f'{path.name} has no prediction'
         assert len(tasks) > len(predictions), f'{path.name}: no code task'
     else:

@@ -85,10 +85,29 @@ def show(value, limit=60):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+def _framework_kinds():
+    """(class, name) of the arrays and networks of each framework already
+    imported: a value of a framework never imported cannot be one of its
+    objects, so checking never loads a framework."""
+    found = []
+    nd = sys.modules.get('mxnet.ndarray')
+    gluon = sys.modules.get('mxnet.gluon')
+    if nd is not None and gluon is not None:
+        found += [(nd.NDArray, 'an NDArray'), (gluon.Block, 'a network')]
+    torch = sys.modules.get('torch')
+    if torch is not None and hasattr(torch, 'nn'):
+        found += [(torch.Tensor, 'a tensor'), (torch.nn.Module, 'a network')]
+    return found
+
+
+def is_network(value):
+    """True if `value` is a network: a Gluon Block or a torch nn.Module."""
+    return any(isinstance(value, cls) for cls, name in _framework_kinds()
+               if name == 'a network')
+
+
 def kind(value):
     """What `value` is, in a learner's words: 'a list', 'None', ..."""
-    from mxnet import nd
-    from mxnet.gluon import Block
     if value is None or isinstance(value, bool):
         return f'{value} (a bool)' if value is not None else 'None'
     if isinstance(value, str):
@@ -96,7 +115,7 @@ def kind(value):
     named = [(dict, 'a dict'), (list, 'a list'), (tuple, 'a tuple'),
              ((set, frozenset), 'a set'), (types.GeneratorType,
                                            'a generator'),
-             (nd.NDArray, 'an NDArray'), (Block, 'a network')]
+             *_framework_kinds()]
     for types_, name in named:
         if isinstance(value, types_):
             return (f'{name} ({type(value).__name__})' if name ==
@@ -168,8 +187,7 @@ def _learner_raised(error):
 def function_problem(answer, call, nargs):
     """None if `answer` is a function that takes `nargs` arguments, else
     what it is instead; `call` shows the call, e.g. 'try_gpu()'."""
-    from mxnet.gluon import Block
-    if isinstance(answer, Block) or not callable(answer):
+    if is_network(answer) or not callable(answer):
         return (f'expected the function itself, as in the task cell '
                 f'(no brackets after its name), got {kind(answer)}.')
     if isinstance(answer, type):

@@ -1,0 +1,1 @@
+"""Tasks of the PyTorch edition's notebooks (notebooks/pytorch/)."""
