@@ -28,7 +28,8 @@ import fakedata
 from d2l_local import data
 from d2l_local.tasks import REGISTRY, Prediction
 
-MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet')
+MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet',
+           'pytorch.ex1')
 for module in MODULES:
     importlib.import_module(f'd2l_local.tasks.{module}')
 TASKS = sorted(name for name in REGISTRY
@@ -298,6 +299,9 @@ def solution_of(name):
     """What the task's solution code puts in its cell's checked name."""
     namespace = {'d2l': d2l, 'mx': mx, 'nd': nd, 'nn': nn, 'np': np,
                  'torch': torch}
+    if name.startswith('pytorch.'):  # a twin: PyTorch's nn and d2l
+        namespace.update(nn=torch.nn, d2l=importlib.import_module(
+            'd2l_local.torch'))
     exec(REGISTRY[name].code, namespace)
     return eval(CHECKED[name], namespace)
 
