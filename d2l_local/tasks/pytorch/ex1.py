@@ -1,0 +1,314 @@
+"""Tasks of exercise 1's PyTorch twin (§6.6 ex. 1): max pooling instead of
+average pooling.
+
+q1 builds the max-pooling LeNet as an nn.Module: the book's v0.17.6
+nn.Sequential with each nn.AvgPool2d replaced by nn.MaxPool2d.  q2
+predicts, before the training runs, where max pooling's runs land against
+the spread of average pooling's.  q2's right answer comes from the saved
+full-data PyTorch runs (results/pytorch/: the chapter's seed sweep and the
+LeNet grid's 'max pool' rows), never from the notebook's own run, so it is
+the same in quick mode.  Nothing here imports MXNet.
+"""
+import functools
+
+import torch
+from torch import nn
+
+from .. import (Prediction, Task, ____, describe_error, kind, run_net,
+                show)
+from ...torch.models import lenet
+from ...torch.results import read_result
+
+__all__ = ['____', 'q1', 'q2']
+
+PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
+LAYERS = ['Conv2d', 'Sigmoid', 'MaxPool2d', 'Conv2d', 'Sigmoid',
+          'MaxPool2d', 'Flatten', 'Linear', 'Sigmoid', 'Linear', 'Sigmoid',
+          'Linear']
+OTHER_ACTIVATIONS = ('ReLU', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
+                     'Softmax', 'LogSoftmax', 'Hardsigmoid', 'Softplus')
+
+
+@functools.cache
+def reference():
+    """The layers of d2l.lenet(pooling='max'), their output shapes on
+    PROBE and the net's number of parameters.  Building it draws no number
+    from the notebook's generators (their state is put back)."""
+    with torch.random.fork_rng(devices=[]):
+        net = lenet(pooling='max')
+    shapes, X = [], torch.zeros(PROBE)
+    with torch.no_grad():
+        for layer in net:
+            X = layer(X)
+            shapes.append(tuple(X.shape))
+    return list(net), shapes, sum(p.numel() for p in net.parameters())
+
+
+def leaves(net):
+    """The layers of an nn.Sequential in the order they run, with any
+    nn.Sequential inside it opened up."""
+    found = []
+    for layer in net:
+        found += leaves(layer) if isinstance(layer, nn.Sequential) \
+            else [layer]
+    return found
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else \
+        (value, value)
+
+
+def settings(layer):
+    """What a layer's output and parameters depend on, by the names of its
+    arguments (a Conv2d's, a pooling layer's, a Linear's)."""
+    if isinstance(layer, nn.Conv2d):
+        kernel, padding = _pair(layer.kernel_size), layer.padding
+        if padding == 'same' and layer.stride in (1, (1, 1)):
+            padding = tuple((k - 1) // 2 for k in kernel)  # odd kernels
+        return {'in_channels': layer.in_channels,
+                'out_channels': layer.out_channels,
+                'kernel_size': kernel, 'padding': _pair(padding),
+                'stride': _pair(layer.stride),
+                'dilation': _pair(layer.dilation), 'groups': layer.groups,
+                'bias': layer.bias is not None}
+    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+        stride = layer.stride if layer.stride else layer.kernel_size
+        return {'kernel_size': _pair(layer.kernel_size),
+                'stride': _pair(stride), 'padding': _pair(layer.padding)}
+    if isinstance(layer, nn.Linear):
+        return {'in_features': layer.in_features,
+                'out_features': layer.out_features,
+                'bias': layer.bias is not None}
+    return {}
+
+
+def settings_problem(layers):
+    """' Layer 8 (Linear) has in_features=7, the chapter's in_features=400.'
+    for the first layer whose settings differ from the reference's, or ''."""
+    for i, (layer, ref) in enumerate(zip(layers, reference()[0])):
+        mine, theirs = settings(layer), settings(ref)
+        for name, value in theirs.items():
+            if mine.get(name) != value:
+                return (f' Layer {i + 1} ({type(layer).__name__}) has '
+                        f'{name}={show(mine.get(name))}, the chapter\'s '
+                        f'{name}={value}.')
+    return ''
+
+
+def first_difference(layers, X):
+    """After which layer the output shape on X first differs from the
+    reference's, or what running the layers raised, or ''."""
+    try:
+        with torch.no_grad():
+            for i, (layer, want) in enumerate(zip(layers, reference()[1])):
+                X = layer(X)
+                got = tuple(getattr(X, 'shape', ()))
+                if got != want:
+                    return (f' After layer {i + 1} ({type(layer).__name__})'
+                            f' your net gives shape {got}, the chapter\'s '
+                            f'LeNet gives {want}.')
+    except Exception as e:  # noqa: BLE001 - the learner's net failed
+        return f' Running it layer by layer raised {describe_error(e)}.'
+    return ''
+
+
+def _probe(net):
+    """A batch of zeros of shape PROBE on the device of net's weights."""
+    first = next(iter(net.parameters()), None)
+    device = first.device if first is not None else torch.device('cpu')
+    if device.type == 'meta':
+        device = torch.device('cpu')
+    return torch.zeros(PROBE, device=device)
+
+
+def _materialize(net):
+    """Run net once if it has lazy layers (nn.LazyConv2d, nn.LazyLinear),
+    so they learn their input sizes; what that raises, or None."""
+    lazy = any(nn.parameter.is_lazy(p) for p in net.parameters())
+    if lazy:
+        _, problem = run_net(net, _probe(net))
+        return problem
+    return None
+
+
+def layer_problem(found):
+    """What is wrong with the layer names `found`, or None."""
+    if 'AvgPool2d' in found:
+        return (f'your net still has average pooling (its layers: {found}).'
+                f' Replace each nn.AvgPool2d by nn.MaxPool2d(kernel_size=2,'
+                f' stride=2).')
+    if found == LAYERS:
+        return None
+    if sorted(found) == sorted(LAYERS):
+        return (f'the layers are right but their order is not: found '
+                f'{found}. Each convolution is followed by its sigmoid '
+                f'and then its pooling; nn.Flatten() and the three '
+                f'nn.Linear layers come last.')
+    others = [name for name in found if name in OTHER_ACTIVATIONS]
+    if others:
+        return (f'your net has {others[0]} where the chapter\'s LeNet has '
+                f'nn.Sigmoid() (its layers: {found}). Keep the sigmoid after '
+                f'both convolutions and both hidden nn.Linear layers: only '
+                f'the pooling changes here.')
+    if found[-1:] == ['Sigmoid'] and found[:-1] == LAYERS:
+        return ('the output layer nn.Linear(84, 10) has a sigmoid after it;'
+                ' it should have none: the loss expects raw scores.')
+    extra = ''
+    if 'Flatten' not in found:
+        extra = (' nn.Linear reads one vector per image: put nn.Flatten() '
+                 'between the last pooling and the first nn.Linear.')
+    elif found.count('Sigmoid') != LAYERS.count('Sigmoid'):
+        extra = (f' The chapter\'s LeNet has {LAYERS.count("Sigmoid")} '
+                 f'nn.Sigmoid() layers, yours {found.count("Sigmoid")}: one '
+                 f'after each convolution and each hidden nn.Linear.')
+    return f'expected the layers {LAYERS}, found {found}.{extra}'
+
+
+def assess_net(net):
+    """None if `net` is the chapter's LeNet with max pooling, else what is
+    wrong with it (the layers, their settings, shapes, parameters)."""
+    if not isinstance(net, nn.Module):
+        return (f'expected a PyTorch network built with nn.Sequential(...),'
+                f' as the chapter\'s, got {kind(net)}.')
+    if not isinstance(net, nn.Sequential):
+        return (f'expected a network built with nn.Sequential(...), as the '
+                f'chapter\'s, got {kind(net)}: the check reads its layers '
+                f'in order.')
+    problem = _materialize(net)
+    if problem:
+        return problem
+    layers = leaves(net)
+    problem = layer_problem([type(layer).__name__ for layer in layers])
+    if problem:
+        return problem
+    X = _probe(net)
+    why = settings_problem(layers)
+    shapes = first_difference(layers, X)
+    if why or shapes:
+        return f'your net is not the chapter\'s LeNet.{shapes}{why}'
+    with torch.no_grad():
+        out, problem = run_net(net, X)
+    if problem:
+        return problem
+    shape = tuple(getattr(out, 'shape', ()))
+    if not isinstance(out, torch.Tensor) or shape != (PROBE[0], 10):
+        return (f'on a batch of shape {PROBE} the net should give '
+                f'{(PROBE[0], 10)}, gave '
+                f'{shape if isinstance(out, torch.Tensor) else kind(out)}.')
+    params, want = sum(p.numel() for p in net.parameters()), reference()[2]
+    if params != want:
+        return f'expected {want:,} parameters, found {params:,}.'
+    return None
+
+
+SOLUTION = """
+net = nn.Sequential(
+    nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+    nn.MaxPool2d(kernel_size=2, stride=2),
+    nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+    nn.MaxPool2d(kernel_size=2, stride=2),
+    nn.Flatten(),
+    nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+    nn.Linear(120, 84), nn.Sigmoid(),
+    nn.Linear(84, 10))
+"""
+
+q1 = Task(
+    'pytorch.ex1.q1', assess_net,
+    todo="set net to the chapter's LeNet with each nn.AvgPool2d replaced "
+         'by nn.MaxPool2d.',
+    where="the chapter's model (lenet.ipynb, section \"3. The model\")",
+    insight=f'Your net has {reference()[2]:,} parameters, as many as the '
+            f"chapter's: pooling has no weights, so the swap changes what "
+            f'flows through the net, not its size. The lesson trains '
+            f"d2l.lenet(pooling='max'), the same net from the course "
+            f'package.',
+    code=SOLUTION,
+    hints=[
+        "Start from the chapter's nn.Sequential: two blocks of nn.Conv2d, "
+        'nn.Sigmoid() and pooling, then nn.Flatten() and three nn.Linear '
+        'layers. Only the two pooling layers change.',
+        'Each nn.AvgPool2d(kernel_size=2, stride=2) becomes '
+        'nn.MaxPool2d(kernel_size=2, stride=2). Keep nn.Sigmoid() after '
+        'both convolutions and the two hidden nn.Linear layers, and '
+        'padding=2 in the first nn.Conv2d.',
+        'In order: nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), '
+        'nn.MaxPool2d, nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), '
+        'nn.MaxPool2d, nn.Flatten(), nn.Linear(16 * 5 * 5, 120), '
+        'nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10).',
+    ],
+    explain="d2l.lenet(pooling='max') builds the same net.")
+
+
+# q2: where do max pooling's runs land against average pooling's spread?
+
+def saved_runs():
+    """Test accuracy after 5 epochs, {seed: accuracy}, of the saved
+    full-data PyTorch runs: average pooling (the chapter's seed sweep) and
+    max pooling (the LeNet grid's 'max pool' rows)."""
+    sweep = read_result('seed_sweep.json')
+    avg = {int(r['seed']): float(r['final_test_acc']) for r in sweep['runs']}
+    best = {int(r['seed']): float(r['test_acc'])
+            for r in read_result('lenet_grid.csv')
+            if r['variant'] == 'max pool'}
+    return avg, best
+
+
+def verdict(avg, best):
+    """'a' if every max-pooling run beats the best average-pooling run,
+    'c' if every one falls below the worst, else 'b'."""
+    if min(best.values()) > max(avg.values()):
+        return 'a'
+    if max(best.values()) < min(avg.values()):
+        return 'c'
+    return 'b'
+
+
+def story(avg, best):
+    """What the saved runs show, in two sentences."""
+    lo, hi = min(best.values()), max(best.values())
+    where = {
+        'a': f'above the best of the {len(avg)} average-pooling runs '
+             f'({max(avg.values()):.3f})',
+        'b': f'overlapping the range of the {len(avg)} average-pooling runs '
+             f'({min(avg.values()):.3f} to {max(avg.values()):.3f})',
+        'c': f'below the worst of the {len(avg)} average-pooling runs '
+             f'({min(avg.values()):.3f})',
+    }[verdict(avg, best)]
+    leads = [best[s] - avg[s] for s in sorted(best) if s in avg]
+    wins = sum(lead > 0 for lead in leads)
+    span = max(avg.values()) - min(avg.values())
+    return (f'All {len(best)} max-pooling runs ended between {lo:.3f} and '
+            f'{hi:.3f}, {where}. Seed by seed (same start, same batches) '
+            f'max pooling won {wins} of {len(leads)}, by {min(leads):.3f} '
+            f'to {max(leads):.3f}; the average-pooling runs span '
+            f'{span:.3f}. The text below says how far so few seeds go.')
+
+
+_AVG, _MAX = saved_runs()
+q2 = Prediction(
+    'pytorch.ex1.q2',
+    options={
+        'a': f'higher, beyond the spread: every max-pooling run ends above '
+             f'the best of the {len(_AVG)} average-pooling runs',
+        'b': f'within the spread: the max-pooling runs overlap the range '
+             f'of the {len(_AVG)} average-pooling runs',
+        'c': f'lower: every max-pooling run ends below the worst of the '
+             f'{len(_AVG)} average-pooling runs',
+    },
+    answer=verdict(_AVG, _MAX),
+    todo="set prediction to 'a', 'b' or 'c' (the options are in the text "
+         'above).',
+    where='the three options in the text above the cell',
+    insight=story(_AVG, _MAX),
+    hints=[
+        'In the backward pass a 2x2 average pool hands each of its four '
+        'inputs a quarter of the gradient; a max pool hands all of it to '
+        'the input that won. A sigmoid net\'s gradients are small: which '
+        'pool passes the larger gradient to the weights below it?',
+        'Look at how far apart the 8 average-pooling runs already are: '
+        'to land beyond that spread, a change must lift every seed by more '
+        'than the seeds differ among themselves.',
+    ],
+    explain=story(_AVG, _MAX))
