@@ -1,6 +1,23 @@
 """Names a package exports, each imported the first time it is used."""
 import importlib
 
+# The framework-neutral names both editions export, by module (relative to
+# an edition's package); each edition adds its own side's names.
+NEUTRAL = {
+    '..activations': ['map_limits', 'plot_maps'],
+    '..checks': ['check_range'],
+    '..compare': ['count_near_chance', 'near_chance', 'plot_seeds'],
+    '..data': ['get_fashion_mnist_labels'],
+    '..datasets': ['CacheError', 'DataFileError', 'DataNotFoundError',
+                   'prefetch'],
+    '..evaluation': ['confusion_matrix', 'plot_confusion_matrix',
+                     'show_mistakes'],
+    '..plotting': ['Animator', 'plot_history', 'plot_layer_flow',
+                   'plot_seed_curves', 'set_axes', 'show_images'],
+    '..settings': ['quick'],
+    '..variants': ['plot_variants', 'variant_summary'],
+}
+
 
 def exports(package, table, before=None):
     """Return (__getattr__, __dir__, __all__) for `package`, whose public

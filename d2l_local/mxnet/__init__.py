@@ -13,37 +13,27 @@ from . import _engine
 
 _engine.install_hook()
 
-# Every public name and the module that defines it: '.x' is MXNet's side,
+# Every public name and the module that defines it (the neutral ones
+# from _lazy.NEUTRAL): '.x' is MXNet's side,
 # '..x' the framework-neutral core.
 EXPORTS = {
+    **_lazy.NEUTRAL,
     '.activations': ['ActivationExplorer', 'activation_maps',
                      'activation_of', 'conv_layers', 'pick_examples',
                      'plot_activations', 'plot_kernels'],
-    '..activations': ['map_limits', 'plot_maps'],
-    '..checks': ['check_range'],
-    '..compare': ['count_near_chance', 'near_chance', 'plot_seeds'],
     '.data': ['ArrayIter', 'load_data', 'load_data_fashion_mnist',
               'load_data_mnist'],
-    '..data': ['get_fashion_mnist_labels'],
-    '..datasets': ['CacheError', 'DataFileError', 'DataNotFoundError',
-                   'prefetch'],
     '.devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
     '.guards': ['NoGPUError'],
     '.figures': ['layer_ops', 'lenet5_shapes', 'plot_lenet5_flow',
                  'plot_lenet_compressed', 'plot_lenet_flow'],
     '.evaluation': ['predict_all'],
-    '..evaluation': ['confusion_matrix', 'plot_confusion_matrix',
-                     'show_mistakes'],
     '.models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',
                 'num_params'],
-    '..plotting': ['Animator', 'plot_history', 'plot_layer_flow',
-                   'plot_seed_curves', 'set_axes', 'show_images'],
     '..results': ['read_result', 'result_path'],
-    '..settings': ['quick'],
     '.startup': ['setup'],
     '..loops': ['Epoch'],
     '.training': ['evaluate_accuracy', 'set_seed', 'train_ch5'],
-    '..variants': ['plot_variants', 'variant_summary'],
 }
 
 

@@ -7,36 +7,26 @@ each name is imported the first time it is used.
 """
 from .. import _lazy
 
-# Every public name and the module that defines it: '.x' is PyTorch's
+# Every public name and the module that defines it (the neutral ones
+# from _lazy.NEUTRAL): '.x' is PyTorch's
 # side, '..x' the framework-neutral core.
 EXPORTS = {
+    **_lazy.NEUTRAL,
     '.activations': ['ActivationExplorer', 'activation_maps',
                      'activation_of', 'conv_layers', 'pick_examples',
                      'plot_activations', 'plot_kernels'],
-    '..activations': ['map_limits', 'plot_maps'],
-    '..checks': ['check_range'],
-    '..compare': ['count_near_chance', 'near_chance', 'plot_seeds'],
     '.data': ['ArrayIter', 'load_data', 'load_data_fashion_mnist',
               'load_data_mnist'],
-    '..data': ['get_fashion_mnist_labels'],
-    '..datasets': ['CacheError', 'DataFileError', 'DataNotFoundError',
-                   'prefetch'],
     '.devices': ['num_gpus', 'try_all_gpus', 'try_gpu'],
     '.figures': ['layer_ops', 'plot_lenet_compressed', 'plot_lenet_flow'],
     '.evaluation': ['predict_all'],
-    '..evaluation': ['confusion_matrix', 'plot_confusion_matrix',
-                     'show_mistakes'],
     '.models': ['BETTER_RECIPE', 'Recipe', 'better_lenet', 'lenet',
                 'num_params'],
-    '..plotting': ['Animator', 'plot_history', 'plot_layer_flow',
-                   'plot_seed_curves', 'set_axes', 'show_images'],
     '.results': ['read_result', 'result_path'],
-    '..settings': ['quick'],
     '.startup': ['setup'],
     '..loops': ['Accumulator', 'Epoch', 'Timer'],
     '.training': ['accuracy', 'evaluate_accuracy_gpu', 'set_seed', 'size',
                   'train_ch6'],
-    '..variants': ['plot_variants', 'variant_summary'],
 }
 
 __getattr__, __dir__, __all__ = _lazy.exports(__name__, EXPORTS)
