@@ -735,11 +735,14 @@ def _arrays_key(name, root):
         if label != 'temporary cache')
 
 
-def load_arrays(name, root=None, deadline=None):
+def load_arrays(name, root=None, deadline=None, keep=True):
     """Return {'train': (X, y), 'test': (X, y)} as uint8 numpy arrays.
 
     Each data set is found, verified and decoded once per process and set
-    of folders: another root= (or D2L_DATA_DIR) is searched afresh.
+    of folders: another root= (or D2L_DATA_DIR) is searched afresh.  With
+    keep=False a data set not loaded yet is not kept for the next call:
+    its arrays are freed once the caller lets go of them (a notebook that
+    needs a data set once leaves the memory to its training).
     """
     dataset = get_dataset(name)
     key = _arrays_key(name, root)
@@ -758,9 +761,12 @@ def load_arrays(name, root=None, deadline=None):
                     f'number: {len(arrays[images])} in {paths[images]}, '
                     f'{len(arrays[labels])} in {paths[labels]}; the two '
                     f'files must come from the same copy of the data set.')
-        _ARRAYS[key] = {split: (arrays[f'{split}_images'],
-                                arrays[f'{split}_labels'])
-                        for split in ('train', 'test')}
+        loaded = {split: (arrays[f'{split}_images'],
+                          arrays[f'{split}_labels'])
+                  for split in ('train', 'test')}
+        if not keep:
+            return loaded
+        _ARRAYS[key] = loaded
     return _ARRAYS[key]
 
 

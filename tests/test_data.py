@@ -92,6 +92,21 @@ def test_data_is_read_once_per_process(tiny, tiny_dir):
     assert len(train_iter) == 10
 
 
+def test_a_data_set_loaded_with_keep_false_is_freed_once_let_go(
+        tiny, tiny_dir):
+    import gc
+    import weakref
+    arrays = datasets.load_arrays('tiny', root=tiny_dir, keep=False)
+    images = weakref.ref(arrays['train'][0])
+    assert images().shape == (N_TRAIN, SIDE, SIDE)
+    del arrays
+    gc.collect()
+    assert images() is None  # nothing else held them
+    kept = datasets.load_arrays('tiny', root=tiny_dir)  # kept: the default
+    again = datasets.load_arrays('tiny', root=tiny_dir, keep=False)
+    assert again['train'][0] is kept['train'][0]  # what is kept is reused
+
+
 def test_search_order_root_then_d2l_data_dir_then_cache_then_debian(
         tiny, tmp_path, monkeypatch):
     env = tmp_path / 'env'
