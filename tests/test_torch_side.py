@@ -300,6 +300,29 @@ def test_evaluate_and_predict_all_agree_with_the_net():
     assert cm.sum() == 45 and np.trace(cm) == (y == y_hat).sum()
 
 
+def test_predict_all_keeps_no_tensor_of_an_earlier_batch():
+    """Each small tensor kept through the pass pins the memory freed
+    around it (some 300 MB over MNIST's test set): by the time a batch is
+    handed out, the labels and outputs of the batch before last are
+    gone."""
+    import weakref
+    images, labels = two_classes(50)
+    net = d2l.lenet(num_classes=2)
+    seen, outputs = [], []
+    net.register_forward_hook(
+        lambda module, args, out: outputs.append(weakref.ref(out)))
+
+    def batches():
+        for X, y in d2l.ArrayIter(images, labels, 10):
+            for ref in seen[:-2] + outputs[:-2]:  # all but the last two
+                assert ref() is None, 'predict_all kept a batch tensor'
+            held = y.numpy().copy()  # the memory behind the labels
+            seen.append(weakref.ref(held))
+            yield X, torch.from_numpy(held)
+    y, y_hat = d2l.predict_all(net, batches())
+    assert len(seen) == 5 and y.tolist() == labels.tolist()
+
+
 # Set-up and results -----------------------------------------------------
 
 def test_setup_says_versions_seed_and_device(capsys):
