@@ -15,7 +15,14 @@ OpenMP threads:
   loads, then down to the cores the other processes leave free while
   training runs (d2l_local/threads.py).
 
-Each process loads MXNet and the data, says it is ready and waits; when
+With --framework pytorch the processes train the PyTorch edition instead
+(``from d2l_local import torch as d2l``, ``d2l.setup()``, ``d2l.lenet()``,
+``d2l.train_ch6`` with the book's settings): fixed is one thread per usable
+core (PyTorch's own default, kept fixed by OMP_NUM_THREADS), one is one
+thread, adaptive is ``d2l.setup()``'s follower, which there also raises
+the count again when the cores free up.
+
+Each process loads its framework and the data, says it is ready and waits; when
 all N are ready they start training at once.  With --stagger S the second
 and later processes are started S seconds after the first began training:
 a notebook opened while another one trains.  Every epoch is timed whole
@@ -66,8 +73,10 @@ def mode_env(mode):
     return env
 
 
-def child(num_epochs):
+def child(num_epochs, framework='mxnet'):
     """Train the chapter's LeNet once the parent says go; print RESULT."""
+    if framework == 'pytorch':
+        return torch_child(num_epochs)
     import d2l_local as d2l  # chooses the engine settings, then mxnet
     import mxnet as mx
     from mxnet import gluon, init
@@ -100,12 +109,44 @@ def child(num_epochs):
         'changes': changes, 'engine': _engine.describe()}), flush=True)
 
 
-def run_together(mode, count, num_epochs, stagger=0.0):
+def torch_child(num_epochs):
+    """The PyTorch edition's chapter training, as child() does MXNet's."""
+    from d2l_local import torch as d2l
+    import torch
+
+    sys.path.insert(0, str(HERE))
+    from train_speed import BATCH_SIZE, LR, EpochClock
+
+    from d2l_local.torch.startup import follow_free_cores
+    follow_free_cores()  # as d2l.setup() does (off if OMP_NUM_THREADS)
+    d2l.set_seed(0)
+    train_iter, test_iter = d2l.load_data_fashion_mnist(BATCH_SIZE)
+    net = d2l.lenet()
+    print('READY', flush=True)
+    sys.stdin.readline()  # all processes start training together
+    start = time.monotonic()
+    clock = EpochClock(train_iter)
+    history = d2l.train_ch6(net, clock, test_iter, num_epochs, LR,
+                            torch.device('cpu'), animate=False)
+    seconds = clock.seconds(time.perf_counter())
+    from d2l_local import threads
+    follower = threads.follower()
+    changes = [] if follower is None else [
+        (round(t - start, 1), n) for t, n in follower.changes]
+    print(RESULT + json.dumps({
+        'seconds': seconds, 'test_acc': history[-1].test_acc,
+        'threads': torch.get_num_threads(), 'changes': changes,
+        'engine': f'PyTorch {torch.__version__}, '
+                  f'{torch.get_num_threads()} thread(s) at the end'}),
+        flush=True)
+
+
+def run_together(mode, count, num_epochs, stagger=0.0, framework='mxnet'):
     """Start `count` processes of `mode` together (with `stagger`, the
     second and later that many seconds after the first has started
     training); return their results."""
     cmd = [sys.executable, os.path.abspath(__file__), '--child',
-           '--epochs', str(num_epochs)]
+           '--epochs', str(num_epochs), '--framework', framework]
 
     def launch(n):
         procs = [subprocess.Popen(cmd, env=mode_env(mode), cwd=ROOT,
@@ -177,13 +218,16 @@ def main():
                         help='start the second and later processes this '
                              'many seconds after the first (default 0: '
                              'all at once)')
+    parser.add_argument('--framework', choices=('mxnet', 'pytorch'),
+                        default='mxnet',
+                        help='the edition that trains (default mxnet)')
     parser.add_argument('--child', action='store_true',
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.epochs < 1 or args.stagger < 0:
         parser.error('--epochs must be at least 1, --stagger at least 0')
     if args.child:
-        child(args.epochs)
+        child(args.epochs, args.framework)
         return
     modes = args.modes.split(',')
     if not set(modes) <= set(MODES):
@@ -196,13 +240,15 @@ def main():
         parser.error('--counts must be at least 1')
     header = ' | '.join(f'epoch {e + 1:<2d} (x lone)'
                         for e in range(args.epochs))
+    print(f'{args.framework}: the chapter\'s training, {args.epochs} '
+          f'epoch(s) per process')
     print(f'{"mode":9s} at once process {header}')
     lone, worst = {}, {}
     for mode in modes:
         for count in counts:
             before = load()
             results = run_together(mode, count, args.epochs,
-                                   args.stagger)
+                                   args.stagger, args.framework)
             if count == 1:
                 lone[mode] = results[0]['seconds']
             worst[mode, count] = report(mode, count, results, lone[mode])
