@@ -6,9 +6,14 @@ waits at its barrier for a partner that is not running, and an epoch took
 20 times longer.  So while a model trains, the course's data iterator calls
 ``follow()`` once a batch.  Every INTERVAL seconds it measures how much CPU
 the other processes used on this process's cores (/proc/stat's busy time
-less this process's own) and, once PATIENCE measurements in a row agree,
-sets the thread count to the cores they left free: at least 1, at most the
-count chosen when the framework loaded.  Nothing sleeps to measure.
+less this process's own) and, once PATIENCE measurements in a row agree on
+fewer threads (PATIENCE_UP on more), sets the thread count to the cores
+they left free: at least 1, at most the count chosen when the framework
+loaded.  Nothing sleeps to measure.  Going down is quick, because every
+second spent with more threads than free cores costs several seconds of
+training (a burst of other work shorter than (PATIENCE - 1) * INTERVAL
+changes nothing); going up waits longer, so a short lull does not bring
+back the extra thread.
 
 This module decides and imports no framework; each framework's side
 starts it with its own applier once the framework has loaded
@@ -20,8 +25,9 @@ at load.
 import os
 import time
 
-INTERVAL = 1.0  # seconds between measurements
-PATIENCE = 3    # measurements in a row that must agree before a change
+INTERVAL = 0.5  # seconds between measurements
+PATIENCE = 3    # measurements in a row that must agree on fewer threads
+PATIENCE_UP = 6  # ... on more threads (where the framework allows it)
 STALE = 5.0     # a longer gap (no batches: training paused) re-baselines
 STAT = '/proc/stat'
 
@@ -100,8 +106,9 @@ class Follower:
         want = decide(len(self.cpus) - used, self.most)
         if not self.can_raise:
             want = min(want, self.threads)
-        self.votes = (self.votes + [want])[-PATIENCE:]
-        if (want != self.threads and len(self.votes) == PATIENCE
+        patience = PATIENCE_UP if want > self.threads else PATIENCE
+        self.votes = (self.votes + [want])[-patience:]
+        if (want != self.threads and len(self.votes) == patience
                 and len(set(self.votes)) == 1):
             self.apply(want)
             self.threads = want

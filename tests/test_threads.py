@@ -90,7 +90,8 @@ def test_one_other_busy_process_leaves_one_core(tmp_path):
     machine = Machine(tmp_path)
     follower, applied = machine.follower()
     # the cores are shared half and half: others use one core's worth
-    run_batches(machine, follower, threads.PATIENCE - 0.5, own=1.0,
+    run_batches(machine, follower,
+                threads.PATIENCE * threads.INTERVAL - 0.2, own=1.0,
                 others=1.0)
     assert applied == []  # not yet: fewer measurements than PATIENCE
     run_batches(machine, follower, 1, own=1.0, others=1.0)
@@ -107,10 +108,26 @@ def test_two_other_busy_processes_leave_one_thread(tmp_path):
 def test_a_short_burst_changes_nothing(tmp_path):
     machine = Machine(tmp_path)
     follower, applied = machine.follower()
+    # too short to cover more than half of PATIENCE measurements in a row
+    burst = (threads.PATIENCE - 1) * threads.INTERVAL - 0.1
     for _ in range(3):
-        run_batches(machine, follower, 1.5, own=1.0, others=1.0)
+        run_batches(machine, follower, burst, own=1.0, others=1.0)
         run_batches(machine, follower, 1.5, own=2.0, others=0.0)
     assert applied == []
+
+
+def test_going_up_waits_longer_than_going_down(tmp_path):
+    machine = Machine(tmp_path)
+    follower, applied = machine.follower()
+    run_batches(machine, follower, 2, own=1.0, others=1.0)
+    assert applied == [1]
+    # free again: as long as it took to go down is not enough to go up
+    run_batches(machine, follower, threads.PATIENCE * threads.INTERVAL + 0.1,
+                own=1.0, others=0.0)
+    assert applied == [1]
+    run_batches(machine, follower, threads.PATIENCE_UP * threads.INTERVAL,
+                own=1.0, others=0.0)
+    assert applied == [1, 2]
 
 
 @pytest.mark.parametrize('can_raise, after', [(True, [1, 2]), (False, [1])])
