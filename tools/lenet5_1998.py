@@ -40,6 +40,11 @@ comparison of batches of 1 and 4 is one pass of each:
     ... tools/lenet5_1998.py full --optimizer sdlm --epochs 1 \
         --batch-size 1 --json d2l_local/results/lenet5_1998_sdlm_pass1_b1.json
     ... (the same with --batch-size 4 and ..._pass1_b4.json)
+
+--reestimate N also re-estimates h every N digits of the first pass (on
+the last 500 trained on; EBLearn's default is 4,000), and --fast takes the
+SDLM's steps with sdlm.Online, the same arithmetic in fewer framework
+calls (benchmarks/sdlm_step.py measures both steps).
 """
 import argparse
 import json
@@ -136,8 +141,12 @@ VARIANTS = [
 BY_NAME = {spec['name']: spec for spec in VARIANTS}
 
 
-def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
+def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None,
+        fast=False):
     """Train spec's net from `seed`; return (history, net).
+
+    With `fast` an SDLM run takes its steps with sdlm.Online (the same
+    arithmetic in fewer framework calls).
 
     The iterators must serve batches of spec['batch_size'].  With a
     `checkpoint` path prefix the net, the trainer and the history are saved
@@ -183,7 +192,8 @@ def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
         momentum=spec.get('momentum', 0.9), verbose=verbose,
         start=len(done), trainer=trainer, on_epoch=on_epoch,
         mu=spec.get('mu', L.SDLM_MU),
-        curvature=spec.get('curvature', 'each pass'))
+        curvature=spec.get('curvature', 'each pass'),
+        reestimate=spec.get('reestimate'), fast=fast)
     return done + rest, net
 
 
@@ -287,10 +297,11 @@ def load_full(spec, load):
 
 
 def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
-         **changes):
+         fast=False, **changes):
     """Run the full schedule for each seed not yet saved in `path`;
-    `changes` (batch_size=, lr=, optimizer='sdlm', mu=, distort=True)
-    alter FULL's configuration (FULL_SDLM's with optimizer='sdlm')."""
+    `changes` (batch_size=, lr=, optimizer='sdlm', mu=, distort=True,
+    reestimate=) alter FULL's configuration (FULL_SDLM's with
+    optimizer='sdlm'); `fast`: SDLM's steps by sdlm.Online."""
     load = load or d2l.load_data_mnist
     config = full_config(epochs, **changes)
     spec = dict(full_base(changes), epochs=epochs, **changes)
@@ -302,7 +313,8 @@ def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
         data = data or load_full(spec, load)
         print(f'--- seed {seed}', flush=True)
         checkpoint = checkpoint_folder() / f'{path.stem}_seed{seed}'
-        history, _ = run(spec, seed, *data, checkpoint=checkpoint)
+        history, _ = run(spec, seed, *data, checkpoint=checkpoint,
+                         fast=fast)
         merge_run({'seed': seed,
                    'history': [e._asdict() for e in history],
                    'final_test_error': error_of(history[-1]),
@@ -428,6 +440,14 @@ def main(argv=None):
                         help="full, sdlm: estimate h before each pass, as "
                              "the paper does, or before the first only "
                              f"(default {FULL_SDLM['curvature']!r})")
+    parser.add_argument('--reestimate', type=int, metavar='PATTERNS',
+                        help='full, sdlm: also re-estimate h every PATTERNS '
+                             'patterns during the first pass (EBLearn: '
+                             '4000)')
+    parser.add_argument('--fast', action='store_true',
+                        help="full, sdlm: take SDLM's steps with "
+                             'sdlm.Online (the same arithmetic, fewer '
+                             'framework calls)')
     parser.add_argument('--distort', action='store_true',
                         help='full: train on freshly distorted digits '
                              '(translations, scaling, squeezing, shearing)')
@@ -470,8 +490,18 @@ def main(argv=None):
             if args.optimizer != 'sdlm':
                 parser.error('--curvature is for --optimizer sdlm')
             changes['curvature'] = args.curvature.replace('-', ' ')
+        if args.reestimate is not None or args.fast:
+            if args.optimizer != 'sdlm':
+                parser.error('--reestimate and --fast are for --optimizer '
+                             'sdlm')
+            if args.reestimate is not None:
+                if args.reestimate < 1:
+                    parser.error('--reestimate takes a number of patterns '
+                                 '(e.g. 4000)')
+                changes['reestimate'] = args.reestimate
         record = full(args.seeds, args.epochs,
-                      path=args.json or default_json(args), **changes)
+                      path=args.json or default_json(args), fast=args.fast,
+                      **changes)
         s = record['summary']
         paper = f"{s['paper']:.2%}" + (' with distorted digits'
                                         if args.distort else '')
