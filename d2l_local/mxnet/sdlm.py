@@ -94,8 +94,9 @@ eta / mu, F6's biases' too); re-estimating h
 every 10, 500 or 4,000 digits (train_lenet5(reestimate=...)) leaves the
 test error at 90.2 to 90.4 % (tools/sdlm_calibration.py first-pass, saved
 in lenet5_1998_sdlm_first_pass.json).  From +-2.4/sqrt(F), re-estimating
-every 4,000 digits made the first 10,000 worse: 9.46 % test error after
-them against 5.04 % with h estimated once (the steps grow as h falls).
+every 4,000 digits made the first 10,000 worse: 9.46 % and 17.17 % test
+error after them (seeds 0 and 1) against 5.04 % and 5.42 % with h
+estimated once (the steps grow as h falls, as between passes above).
 
 `Online` takes the same steps as `SDLM.step` in fewer framework calls
 (the same parameters after the same digits: to float32 rounding in
