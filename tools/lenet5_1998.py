@@ -45,6 +45,11 @@ Each takes ``--framework pytorch`` to train the PyTorch edition's LeNet-5
 (d2l_local/torch/lenet5.py, sdlm.py) instead of the MXNet edition's, and
 then saves under d2l_local/results/pytorch/ with the same file names; it
 never imports MXNet.  Give a PyTorch run one thread (OMP_NUM_THREADS=1).
+
+--reestimate N also re-estimates h every N digits of the first pass (on
+the last 500 trained on; EBLearn's default is 4,000), and --fast takes the
+SDLM's steps with sdlm.Online, the same arithmetic in fewer framework
+calls (benchmarks/sdlm_step.py measures both steps).
 """
 import argparse
 import json
@@ -260,8 +265,11 @@ def result_file(path, framework='mxnet'):
 
 
 def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None,
-        framework='mxnet'):
+        framework='mxnet', fast=False):
     """Train spec's net from `seed` in `framework`; return (history, net).
+
+    With `fast` an SDLM run takes its steps with sdlm.Online (the same
+    arithmetic in fewer framework calls; MXNet only).
 
     The iterators must serve batches of spec['batch_size'] as the
     framework's tensors.  With a `checkpoint` path prefix the net, the
@@ -297,7 +305,9 @@ def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None,
         momentum=spec.get('momentum', 0.9), verbose=verbose,
         start=len(done), trainer=trainer, on_epoch=on_epoch,
         mu=spec.get('mu', L.SDLM_MU),
-        curvature=spec.get('curvature', 'each pass'))
+        curvature=spec.get('curvature', 'each pass'),
+        **({'reestimate': spec['reestimate']} if spec.get('reestimate')
+           else {}), **({'fast': True} if fast else {}))
     return done + rest, net
 
 
@@ -414,11 +424,11 @@ def load_full(spec, load, framework='mxnet'):
 
 
 def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
-         framework='mxnet', **changes):
+         framework='mxnet', fast=False, **changes):
     """Run the full schedule for each seed not yet saved in `path`;
     `changes` (batch_size=, lr=, optimizer='sdlm', mu=, distort=True,
-    train_images=) alter FULL's configuration (FULL_SDLM's with
-    optimizer='sdlm')."""
+    train_images=, reestimate=) alter FULL's configuration (FULL_SDLM's
+    with optimizer='sdlm'); `fast`: SDLM's steps by sdlm.Online."""
     load = load or edition(framework).d2l.load_data_mnist
     config = full_config(epochs, framework, **changes)
     spec = dict(full_base(changes), epochs=epochs, **changes)
@@ -432,7 +442,7 @@ def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
         checkpoint = checkpoint_folder() / \
             f'{path.stem}{CHECKPOINT_TAGS[framework]}_seed{seed}'
         history, _ = run(spec, seed, *data, checkpoint=checkpoint,
-                         framework=framework)
+                         framework=framework, fast=fast)
         merge_run({'seed': seed,
                    'history': [e._asdict() for e in history],
                    'final_test_error': error_of(history[-1]),
@@ -562,6 +572,14 @@ def main(argv=None):
                         help="full, sdlm: estimate h before each pass, as "
                              "the paper does, or before the first only "
                              f"(default {FULL_SDLM['curvature']!r})")
+    parser.add_argument('--reestimate', type=int, metavar='PATTERNS',
+                        help='full, sdlm: also re-estimate h every PATTERNS '
+                             'patterns during the first pass (EBLearn: '
+                             '4000)')
+    parser.add_argument('--fast', action='store_true',
+                        help="full, sdlm: take SDLM's steps with "
+                             'sdlm.Online (the same arithmetic, fewer '
+                             'framework calls)')
     parser.add_argument('--distort', action='store_true',
                         help='full: train on freshly distorted digits '
                              '(translations, scaling, squeezing, shearing)')
@@ -622,9 +640,21 @@ def main(argv=None):
             if args.optimizer != 'sdlm':
                 parser.error('--curvature is for --optimizer sdlm')
             changes['curvature'] = args.curvature.replace('-', ' ')
+        if args.reestimate is not None or args.fast:
+            if args.optimizer != 'sdlm':
+                parser.error('--reestimate and --fast are for --optimizer '
+                             'sdlm')
+            if args.framework != 'mxnet':
+                parser.error('--reestimate and --fast are for the MXNet '
+                             'edition so far (leave out --framework)')
+            if args.reestimate is not None:
+                if args.reestimate < 1:
+                    parser.error('--reestimate takes a number of patterns '
+                                 '(e.g. 4000)')
+                changes['reestimate'] = args.reestimate
         record = full(args.seeds, args.epochs,
                       path=args.json or default_json(args),
-                      framework=args.framework, **changes)
+                      framework=args.framework, fast=args.fast, **changes)
         s = record['summary']
         paper = f"{s['paper']:.2%}" + (' with distorted digits'
                                         if args.distort else '')

@@ -312,7 +312,8 @@ def error_rate(net, data_iter):
 def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                  optimizer='adam', lr=0.001, loss=None, schedule=None,
                  momentum=0.9, verbose=True, start=0, trainer=None,
-                 on_epoch=None, mu=SDLM_MU, curvature='each pass'):
+                 on_epoch=None, mu=SDLM_MU, curvature='each pass',
+                 reestimate=None, fast=False):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm', the paper's (d2l_local.sdlm.SDLM: h_kk
@@ -329,10 +330,20 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     pass to `start` from and the saved `trainer` (for 'sdlm', the SDLM
     with its h); `on_epoch(record, trainer)` is called after every pass
     (tools/lenet5_1998.py saves; for 'sdlm' trainer is the SDLM).
+    With 'sdlm', `reestimate` (a number of patterns, EBLearn's default
+    4,000) re-estimates h that often during the first pass, each time on
+    the last SDLM_PATTERNS patterns trained on; `fast` takes each batch's
+    step with sdlm.Online (one bound executor, the same arithmetic).
     """
     if curvature not in ('each pass', 'once'):
         raise ValueError(f"unknown curvature {curvature!r}; choose "
                          f"'each pass' or 'once'")
+    if reestimate is not None and (int(reestimate) != reestimate
+                                   or reestimate < 1):
+        raise ValueError(f'reestimate is a number of patterns (e.g. '
+                         f'4000), got {reestimate!r}')
+    if (reestimate or fast) and optimizer != 'sdlm':
+        raise ValueError("reestimate and fast are for optimizer='sdlm'")
     schedule = schedule or compressed_schedule(num_epochs)
     if loss is None:
         loss = Loss() if net.penalties else \
@@ -348,6 +359,10 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         if optimizer == 'sgd':
             hyper['momentum'] = momentum
         trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
+    online = None
+    if fast:
+        from .sdlm import Online
+        online = Online(sdlm, loss)
     history = []
     for epoch in range(start, num_epochs):
         tic, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
@@ -356,20 +371,38 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         rate = schedule(epoch, lr)
         if trainer:
             trainer.set_learning_rate(rate)
+        recent = _Recent(SDLM_PATTERNS) if reestimate and epoch == 0 \
+            else None
+        if online:
+            online.pull()
         for X, y in train_iter:
-            with autograd.record():
-                y_hat = net(X)
-                l = loss(y_hat, y)
-            l.backward()
-            if sdlm:
-                sdlm.step(rate)
+            if online:
+                l, pred = online.step(X, y, rate)  # numpy
+                loss_sum += float(l.sum())
+                wrong += float((pred != _numpy(y)).sum())
+                n += len(pred)
             else:
-                trainer.step(X.shape[0])
-            pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
-            # plain floats: NumPy 2 would keep float32 sums (NEP 50)
-            loss_sum += float(l.sum().asscalar())
-            wrong += float((pred != y).sum().asscalar())
-            n += y.size
+                with autograd.record():
+                    y_hat = net(X)
+                    l = loss(y_hat, y)
+                l.backward()
+                if sdlm:
+                    sdlm.step(rate)
+                else:
+                    trainer.step(X.shape[0])
+                pred = (y_hat.argmin if net.penalties else
+                        y_hat.argmax)(axis=1)
+                # plain floats: NumPy 2 would keep float32 sums (NEP 50)
+                loss_sum += float(l.sum().asscalar())
+                wrong += float((pred != y).sum().asscalar())
+                n += y.size
+            if recent is not None and recent.add(X, y) >= reestimate:
+                if online:
+                    online.sync()
+                sdlm.estimate(*recent.patterns())
+                recent.since = 0
+        if online:
+            online.sync()
         test_error = error_rate(net, test_iter)
         record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,
                        1 - test_error, time.time() - tic)
@@ -395,6 +428,37 @@ class DistortedIter(P.DistortedIter, ArrayIter):
     """An ArrayIter whose every pass hands out freshly distorted images
     (`distort`), drawn from numpy's global generator (so d2l.set_seed
     decides them) or, with `seed`, from seed + the pass's number."""
+
+
+def _numpy(y):
+    return y.asnumpy() if isinstance(y, nd.NDArray) else np.asarray(y)
+
+
+class _Recent:
+    """The last n patterns trained on, and how many since the last
+    re-estimate of h."""
+
+    def __init__(self, n):
+        self.n, self.since, self.batches, self.held = n, 0, [], 0
+
+    def add(self, X, y):
+        """Keep batch (X, y); return the patterns seen since the last
+        re-estimate."""
+        self.batches.append((X, y))
+        self.held += X.shape[0]
+        while self.held - self.batches[0][0].shape[0] >= self.n:
+            self.held -= self.batches.pop(0)[0].shape[0]
+        self.since += X.shape[0]
+        return self.since
+
+    def patterns(self):
+        """The last n patterns (fewer if fewer were seen): X, y."""
+        X = nd.concat(*[nd.array(b[0]) if not isinstance(b[0], nd.NDArray)
+                        else b[0] for b in self.batches], dim=0)
+        y = nd.concat(*[nd.array(b[1]) if not isinstance(b[1], nd.NDArray)
+                        else b[1] for b in self.batches], dim=0)
+        start = max(0, X.shape[0] - self.n)
+        return X[start:], y[start:]
 
 
 def _first_patterns(data_iter, n):
