@@ -9,7 +9,15 @@ the other processes used on this process's cores (/proc/stat's busy time
 less this process's own) and, once PATIENCE measurements in a row agree on
 fewer threads (PATIENCE_UP on more), sets the thread count to the cores
 they left free: at least 1, at most the count chosen when the framework
-loaded.  Nothing sleeps to measure.  Going down is quick, because every
+loaded.  When following starts, and again when training resumes after a
+pause, it first looks for FIRST_LOOK seconds before the first batch, and
+lowers the count at once if other programs are busy: a convolution keeps
+the thread count it is first run with (in MXNet, and in PyTorch's oneDNN
+kernels), so the count its first batch sees is the one that counts, and
+kernels started together (a class pressing Run All) see each other only
+then.  The look keeps this process busy, so that others looking at the
+same moment see it.  Otherwise nothing waits to measure.  Going down is
+quick, because every
 second spent with more threads than free cores costs several seconds of
 training (a burst of other work shorter than (PATIENCE - 1) * INTERVAL
 changes nothing); going up waits longer, so a short lull does not bring
@@ -28,7 +36,8 @@ import time
 INTERVAL = 0.5  # seconds between measurements
 PATIENCE = 3    # measurements in a row that must agree on fewer threads
 PATIENCE_UP = 6  # ... on more threads (where the framework allows it)
-STALE = 5.0     # a longer gap (no batches: training paused) re-baselines
+STALE = 5.0     # a longer gap (no batches: training paused) looks afresh
+FIRST_LOOK = 0.2  # seconds of looking before the first batch
 STAT = '/proc/stat'
 
 
@@ -73,15 +82,17 @@ class Follower:
 
     `apply(threads)` sets the count; if `can_raise` is False the count
     only ever goes down (``mxnet/_engine.set_threads``).  `clock`, `cpu` and
-    `stat` are the time, this process's CPU time and /proc/stat.
+    `stat` are the time, this process's CPU time and /proc/stat; `busy(s)`
+    keeps this process busy for s seconds (the first look).
     """
 
     def __init__(self, most, apply, can_raise=True, cpus=None, stat=STAT,
-                 clock=time.monotonic, cpu=time.process_time):
+                 clock=time.monotonic, cpu=time.process_time, busy=None):
         self.most = self.threads = most
         self.apply, self.can_raise = apply, can_raise
         self.cpus = usable_cpus() if cpus is None else list(cpus)
         self.stat, self.clock, self.cpu = stat, clock, cpu
+        self.busy = busy or self._spin
         self.last = None       # (time, machine busy, own CPU) measured last
         self.votes = []        # the counts the latest measurements wanted
         self.changes = []      # (time, threads) of every change applied
@@ -89,31 +100,48 @@ class Follower:
     def _read(self):
         return self.clock(), busy_seconds(self.cpus, self.stat), self.cpu()
 
+    def _spin(self, seconds):
+        end = self.clock() + seconds
+        while self.clock() < end:
+            pass
+
+    def _want(self, last, now):
+        """The count for the cores others left free between two readings."""
+        used = others(now[1] - last[1], now[2] - last[2], now[0] - last[0])
+        return decide(len(self.cpus) - used, self.most)
+
+    def _set(self, want):
+        self.apply(want)
+        self.threads = want
+        self.changes.append((self.last[0], want))
+        self.votes = []
+
+    def look(self):
+        """Before a first batch: look FIRST_LOOK seconds, lower at once."""
+        start = self._read()
+        self.busy(FIRST_LOOK)
+        self.last, self.votes = self._read(), []
+        want = self._want(start, self.last)
+        if want < self.threads:
+            self._set(want)
+        return self.threads
+
     def step(self):
         """Measure if INTERVAL has passed; change the count if due."""
         now = self.clock()
-        if self.last is not None and now - self.last[0] < INTERVAL:
+        if self.last is None or now - self.last[0] > STALE:
+            return self.look()  # starting, or resuming after a pause
+        if now - self.last[0] < INTERVAL:
             return self.threads
         last, self.last = self.last, self._read()
-        if last is None:
-            return self.threads
-        seconds = self.last[0] - last[0]
-        if seconds > STALE:  # nothing ran in between: start afresh
-            self.votes = []
-            return self.threads
-        used = others(self.last[1] - last[1], self.last[2] - last[2],
-                      seconds)
-        want = decide(len(self.cpus) - used, self.most)
+        want = self._want(last, self.last)
         if not self.can_raise:
             want = min(want, self.threads)
         patience = PATIENCE_UP if want > self.threads else PATIENCE
         self.votes = (self.votes + [want])[-patience:]
         if (want != self.threads and len(self.votes) == patience
                 and len(set(self.votes)) == 1):
-            self.apply(want)
-            self.threads = want
-            self.changes.append((self.last[0], want))
-            self.votes = []
+            self._set(want)
         return self.threads
 
 

@@ -1,15 +1,19 @@
 """A hosted platform simulated (Colab, Kaggle): what their tests share.
 
 A platform gives a notebook its own Python and its own versions of numpy,
-IPython, ipykernel, ipywidgets and matplotlib, already installed, and not
-the course.  A fresh venv of that Python gets exactly those; each notebook
-of NOTEBOOKS then installs the course and MXNet through its own set-up
-cell without replacing that numpy (no restart), fetches the data (from a
-server on 127.0.0.1 standing in for the official mirrors, through
-D2L_DATA_URL, into an empty cache) and runs top to bottom with every
-hidden check passing.  The set-up cell installs from the course's
-published address; here that address is replaced by this checkout, the
-path a published URL takes (pip builds and installs it, not editable).
+IPython, ipykernel, ipywidgets and matplotlib (Colab's torch too), already
+installed, and not the course.  A fresh venv of that Python gets exactly
+those.  Each notebook of NOTEBOOKS, and each PyTorch twin of TWINS on a
+platform that holds torch, then starts from that venv as a new session
+finds it and installs what it needs through its own set-up cell: an MXNet
+notebook the course and MXNet, a twin the course alone, beside the
+platform's torch; neither replaces or removes a package the platform has
+(so no restart).  It fetches the data (from a server on 127.0.0.1
+standing in for the official mirrors, through D2L_DATA_URL, into an empty
+cache) and runs top to bottom with every hidden check passing.  The
+set-up cell installs from the course's published address; here that
+address is replaced by this checkout, the path a published URL takes (pip
+builds and installs it, not editable).
 
 A platform's test module subclasses `Platform` as `TestName` and sets its
 Python and versions; the tests are `Platform`'s, one per notebook.
@@ -17,6 +21,7 @@ Python and versions; the tests are `Platform`'s, one per notebook.
 import json
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -24,11 +29,16 @@ import pytest
 import pythons
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Under notebooks/, each run on every platform; a PyTorch twin joins as
-# 'pytorch/lenet.ipynb'.
+# Under notebooks/: NOTEBOOKS run on every platform, TWINS (PyTorch) on a
+# platform whose packages hold torch.
 NOTEBOOKS = ['lenet.ipynb', 'ex4_activations.ipynb']
-INSTALL_TIMEOUT = 900  # s for the platform's packages
-TIMEOUT = 1200         # s for one cell
+TWINS = ['pytorch/lenet.ipynb']
+# What a notebook's set-up cell adds to the platform: the course, and for
+# an MXNet notebook MXNet (a twin uses the platform's torch).
+COURSE = 'd2l-local'
+MXNET = {'mxnet': '1.9.1'}
+INSTALL_TIMEOUT = 1800  # s for the platform's packages (torch: ~3 GB)
+TIMEOUT = 1200          # s for one cell
 
 
 class Platform:
@@ -39,10 +49,17 @@ class Platform:
     kernel_options = ()  # what its kernel is started with
     preloaded = ()       # modules loaded before the set-up cell runs
 
+    def pytest_generate_tests(self, metafunc):
+        """One test per notebook: NOTEBOOKS, and TWINS if it has torch."""
+        if 'notebook' in metafunc.fixturenames:
+            twins = TWINS if 'torch' in self.pins else []
+            metafunc.parametrize('notebook', NOTEBOOKS + twins)
+
     @pytest.fixture(scope='class')
     @classmethod
     def venv(cls, tmp_path_factory):
-        """A venv with the platform's packages and a kernel spec for it."""
+        """A venv with the platform's packages and a kernel spec for it:
+        (folder, its python, {distribution: version} it holds)."""
         python = pythons.require(cls.python)
         tmp = tmp_path_factory.mktemp(cls.name)
         subprocess.run([python, '-m', 'venv', str(tmp / 'venv')],
@@ -53,9 +70,8 @@ class Platform:
              *cls.packages.split()],
             capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
         assert install.returncode == 0, install.stderr[-3000:]
-        missing = subprocess.run([py, '-c', 'import d2l_local'], cwd=tmp,
-                                 capture_output=True, text=True)
-        assert missing.returncode != 0  # the course is not there
+        held = distributions(py)
+        assert COURSE not in held and 'mxnet' not in held
         spec = tmp / 'jupyter' / 'kernels' / cls.name
         spec.mkdir(parents=True)
         (spec / 'kernel.json').write_text(json.dumps({
@@ -63,7 +79,20 @@ class Platform:
                      '-f', '{connection_file}'],
             'display_name': f'{cls.name} (simulated)',
             'language': 'python'}))
-        return tmp, py
+        return tmp, py, held
+
+    @pytest.fixture
+    def session(self, venv):
+        """The venv as a new session finds it: what an earlier notebook's
+        set-up cell installed (the course, MXNet) is gone again."""
+        tmp, py, held = venv
+        subprocess.run([py, '-m', 'pip', 'uninstall', '--quiet', '--yes',
+                        COURSE, *MXNET], check=True, capture_output=True)
+        assert distributions(py) == held
+        missing = subprocess.run([py, '-c', 'import d2l_local'], cwd=tmp,
+                                 capture_output=True, text=True)
+        assert missing.returncode != 0  # the course is not there
+        return venv
 
     @pytest.fixture(scope='class')
     @classmethod
@@ -89,18 +118,27 @@ class Platform:
         return dict(p.split('==') for p in self.packages.split()
                     if '==' in p)
 
-    @pytest.mark.parametrize('notebook', NOTEBOOKS)
-    def test_installs_the_course_and_runs(self, notebook, venv, mirror,
+    def test_installs_the_course_and_runs(self, notebook, session, mirror,
                                           tmp_path, monkeypatch):
-        nb, loaded = self.run(notebook, venv, mirror, tmp_path, monkeypatch)
+        _, py, held = session
+        nb, loaded = self.run(notebook, session, mirror, tmp_path,
+                              monkeypatch)
         assert loaded == sorted(self.preloaded)
+        twin = is_twin(notebook)
         setup = next(c for c in nb.cells if c.cell_type == 'code')
         out = text_of(setup)
-        assert (f'Python {self.python}.' in out
+        framework = (f'PyTorch {self.pins["torch"]}' if twin
+                     else f'MXNet {MXNET["mxnet"]}')
+        assert (f'Python {self.python}.' in out and framework in out
                 and f'NumPy {self.pins["numpy"]}' in out), out[-2000:]
-        # the platform's own versions are still the ones installed
-        assert installed(venv[1], [*self.pins, 'mxnet']) == {
-            **self.pins, 'mxnet': '1.9.1'}
+        # the set-up cell added the course (and MXNet for an MXNet
+        # notebook) and replaced or removed none of the platform's packages
+        now = distributions(py)
+        added = {d: v for d, v in now.items() if d not in held}
+        assert sorted(added) == ([COURSE] if twin else [COURSE, *MXNET])
+        assert {d: now.get(d) for d in held} == held
+        assert twin or added['mxnet'] == MXNET['mxnet']
+        assert {d: held.get(d) for d in self.pins} == self.pins
         assert any(p.endswith('.gz') for p in mirror.requests)  # fetched
         saved = read(notebook)
         assert output_kinds(nb) >= output_kinds(saved)  # widgets, figures
@@ -110,7 +148,7 @@ class Platform:
         which of `preloaded` were loaded before its set-up cell."""
         from nbclient import NotebookClient
         from nbformat import v4
-        tmp, _ = venv
+        tmp = venv[0]
         for variable in ('D2L_DATA_DIR', 'D2L_QUICK', 'D2L_ENGINE_AUTO',
                          'PYTHONPATH', 'VIRTUAL_ENV'):
             monkeypatch.delenv(variable, raising=False)
@@ -122,8 +160,7 @@ class Platform:
         # the thread count the notebook was saved with, as replays use it
         # (conftest.py, REPLAY_THREADS): its exact checks hold only there
         monkeypatch.setenv('OMP_NUM_THREADS',
-                           '1' if 'pytorch' in pathlib.Path(notebook).parts
-                           else '2')
+                           '1' if is_twin(notebook) else '2')
         mirror.requests.clear()
         nb = as_published(read(notebook))
         probe = v4.new_code_cell(  # names no variable of the notebook's
@@ -137,6 +174,11 @@ class Platform:
         client.execute()  # raises on the first cell that fails
         nb.cells.remove(probe)
         return nb, text_of(probe).split()
+
+
+def is_twin(notebook):
+    """Whether `notebook` (a path under notebooks/) is a PyTorch twin."""
+    return 'pytorch' in pathlib.Path(notebook).parts
 
 
 def read(notebook):
@@ -157,13 +199,18 @@ def as_published(nb):
     return nb
 
 
-def installed(py, distributions):
-    """{distribution: version} as `py`'s environment has them."""
+def distributions(py):
+    """{distribution: version} of everything `py`'s environment holds,
+    names normalised as pip does ('d2l-local', 'typing-extensions');
+    isolated (-I), so not what the working folder holds (a checkout's
+    d2l_local.egg-info)."""
     out = subprocess.run(
-        [py, '-c', 'import importlib.metadata as m, json, sys; '
-         'print(json.dumps({d: m.version(d) for d in sys.argv[1:]}))',
-         *distributions], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+        [py, '-I', '-c', 'import importlib.metadata as m, json; '
+         'print(json.dumps([[d.metadata["Name"], d.version] '
+         'for d in m.distributions()]))'],
+        capture_output=True, text=True, check=True)
+    return {re.sub(r'[-_.]+', '-', name).lower(): version
+            for name, version in json.loads(out.stdout)}
 
 
 def output_kinds(nb):

@@ -545,6 +545,40 @@ def test_tool_full_with_the_papers_sdlm_online(tmp_path, monkeypatch):
     assert test_iter.batch_size == 1000
 
 
+def test_tool_full_at_the_papers_settings_with_reestimates(tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    calls = []
+    real = SDLM.estimate
+    monkeypatch.setattr(SDLM, 'estimate', lambda self, X, y: calls.append(
+        X.shape[0]) or real(self, X, y))
+    monkeypatch.setattr(tool.edition('mxnet').d2l, 'load_data_mnist',
+                        fake_load)
+    path = tmp_path / 'paper.json'
+    tool.main(['full', '--optimizer', 'sdlm', '--batch-size', '1',
+               '--init', 'paper', '--curvature', 'each-pass',
+               '--reestimate', '24', '--fast', '--epochs', '2', '--seeds',
+               '0', '--json', str(path)])
+    config = json.loads(path.read_text())['config']
+    assert (config['batch_size'], config['net'], config['curvature'],
+            config['reestimate']) == (1, {'init': 'paper'}, 'each pass', 24)
+    assert 'fast' not in config  # the same arithmetic either way
+    # before pass 1, after 24 and 48 of its 64 digits, before pass 2
+    assert calls == [64, 24, 48, 64]
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--reestimate', '4000'], '--reestimate and --fast'),
+    (['--fast'], '--reestimate and --fast'),
+    (['--optimizer', 'sdlm', '--reestimate', '0'], 'number of patterns'),
+    (['--optimizer', 'sdlm', '--fast', '--framework', 'pytorch'],
+     'MXNet edition so far')])
+def test_tool_full_refuses_reestimates_it_cannot_take(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        tool.main(['full', '--json', '/nonexistent/x.json'] + argv)
+    assert message in capsys.readouterr().err
+
+
 @pytest.fixture
 def estimated(monkeypatch):
     """A list that gains an entry each time an SDLM estimates h."""

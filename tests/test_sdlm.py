@@ -33,7 +33,7 @@ Claims tested:
 import numpy as np
 import pytest
 
-import d2l_local as d2l  # noqa: F401  (before mxnet)
+import d2l_local as d2l  # before mxnet
 from d2l_local.mxnet import lenet5 as L
 from d2l_local.mxnet import sdlm
 from mxnet import autograd, nd
@@ -308,3 +308,116 @@ def test_sdlm_step_is_eta_over_mu_plus_h_times_the_gradient():
     for p, b, g, hk in zip(opt.params, before, grads, h):
         close(p.data().asnumpy(), b - 0.001 / (0.02 + hk.asnumpy()) * g,
               1e-12)
+
+
+def mnist_like(n, seed=0):
+    """n 28x28 digits-like images (uint8) and labels 0-9."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, (n, 28, 28)).astype(np.uint8)
+    X[:, :, :6] = 0
+    return X, rng.integers(0, 10, n).astype(np.float32)
+
+
+def trained(fast, batch_size=1, n=40, reestimate=None, epochs=1,
+            init='sqrt', j=None):
+    """LeNet-5 trained with SDLM on n patterns from seed 0: (its
+    parameters as numpy, the history, the SDLM)."""
+    d2l.set_seed(0)
+    net = L.lenet5(init=init)
+    net.initialize()
+    net.hybridize()
+    X, y = mnist_like(n)
+    Xt, yt = mnist_like(20, seed=1)
+    opt = sdlm.SDLM(net, j=j)
+    history = L.train_lenet5(
+        net, d2l.ArrayIter(X, y, batch_size, shuffle=True),
+        d2l.ArrayIter(Xt, yt, 20), epochs, optimizer='sdlm', lr=0.0005,
+        loss=L.Loss(j), verbose=False, trainer=opt, fast=fast,
+        reestimate=reestimate, curvature='once')
+    return [p.data().asnumpy() for p in opt.params], history, opt
+
+
+@pytest.mark.parametrize('batch_size, j', [(1, None), (4, None), (1, 10.0)])
+def test_online_takes_the_plain_steps(batch_size, j):
+    plain, h_plain, _ = trained(False, batch_size, j=j)
+    fast, h_fast, _ = trained(True, batch_size, j=j)
+    moved = 0
+    for a, b, start in zip(plain, fast, trained(False, epochs=0)[0]):
+        np.testing.assert_allclose(b, a, rtol=1e-5,
+                                   atol=1e-6 * np.abs(a).max())
+        moved = max(moved, np.abs(a - start).max())
+    assert moved > 1e-3  # the 40 steps did move the parameters
+    assert [e.loss for e in h_fast] == pytest.approx(
+        [e.loss for e in h_plain], rel=1e-5)
+    assert [e.train_acc for e in h_fast] == [e.train_acc for e in h_plain]
+    assert [e.test_acc for e in h_fast] == [e.test_acc for e in h_plain]
+
+
+def counting(monkeypatch):
+    calls = []
+    real = sdlm.SDLM.estimate
+    monkeypatch.setattr(sdlm.SDLM, 'estimate', lambda self, X, y: calls.append(
+        X.shape[0]) or real(self, X, y))
+    return calls
+
+
+@pytest.mark.parametrize('fast', [False, True])
+def test_reestimate_during_the_first_pass_only(monkeypatch, fast):
+    calls = counting(monkeypatch)
+    trained(fast, n=40, reestimate=16, epochs=2)
+    # before pass 1 on 40 (all there are), then after 16 and 32 patterns
+    # on the 16 and 32 seen so far; pass 2 keeps the last h ('once')
+    assert calls == [40, 16, 32]
+
+
+def test_reestimate_uses_the_last_patterns_trained_on(monkeypatch):
+    seen = []
+    real = sdlm.SDLM.estimate
+    monkeypatch.setattr(sdlm.SDLM, 'estimate', lambda self, X, y: seen.append(
+        X.asnumpy().copy()) or real(self, X, y))
+    monkeypatch.setattr(L, 'SDLM_PATTERNS', 8)
+    d2l.set_seed(0)
+    net = L.lenet5()
+    net.initialize()
+    X, y = mnist_like(24)
+    L.train_lenet5(net, d2l.ArrayIter(X, y, 2, shuffle=False),
+                   d2l.ArrayIter(X, y, 24), 1, optimizer='sdlm',
+                   verbose=False, reestimate=10)
+    first, again = seen[0], seen[1:]
+    assert first.shape[0] == 8 and len(again) == 2  # after 10 and 20
+    want = X[:, None].astype(np.float32)
+    want *= 1 / 255  # as ArrayIter scales
+    np.testing.assert_array_equal(again[0], want[2:10])
+    np.testing.assert_array_equal(again[1], want[12:20])
+
+
+def test_reestimate_and_fast_refuse_what_they_cannot_do():
+    net = L.lenet5()
+    net.initialize()
+    X, y = mnist_like(4)
+    data = d2l.ArrayIter(X, y, 2), d2l.ArrayIter(X, y, 2)
+    with pytest.raises(ValueError, match='number of patterns'):
+        L.train_lenet5(net, *data, 1, optimizer='sdlm', reestimate=0,
+                       verbose=False)
+    with pytest.raises(ValueError, match="optimizer='sdlm'"):
+        L.train_lenet5(net, *data, 1, optimizer='adam', reestimate=4000,
+                       verbose=False)
+
+
+def test_table_gives_each_groups_step_sizes():
+    net, X, y = build(small_lenet)
+    opt = sdlm.SDLM(net, mu=0.02)
+    opt.estimate(X, y)
+    rows = {r['group']: r for r in opt.table(0.001)}
+    assert list(rows) == [opt.key(p) for p in opt.params]
+    c3 = net[3]
+    mask = c3.mask.data().asnumpy() > 0
+    row = rows[opt.key(c3.weight)]
+    assert row['n'] == mask.sum() < mask.size  # Table I's weights only
+    h = opt.h[opt.params.index(c3.weight)].asnumpy()[mask]
+    assert row['h_min'] == pytest.approx(h.min()) and \
+        row['h_max'] == pytest.approx(h.max())
+    assert row['eps_min'] == pytest.approx(0.001 / (0.02 + h.max()))
+    assert row['eps_max'] == pytest.approx(0.001 / (0.02 + h.min()))
+    assert row['eps_median'] == pytest.approx(
+        np.median(0.001 / (0.02 + h)))

@@ -63,12 +63,16 @@ class Machine:
         self.now += seconds
         self.write()
 
-    def follower(self, can_raise=True):
+    def follower(self, can_raise=True, others_at_start=0.0):
+        """A Follower of this machine after its first look, during which
+        other processes use `others_at_start` cores' worth of CPU."""
         applied = []
+        self.others_at_start = others_at_start
         follower = threads.Follower(
             2, applied.append, can_raise, cpus=[0, 1], stat=str(self.stat),
-            clock=lambda: self.now, cpu=lambda: self.own)
-        follower.step()  # the first reading: a baseline
+            clock=lambda: self.now, cpu=lambda: self.own,
+            busy=lambda s: self.run(s, own=1.0, others=self.others_at_start))
+        follower.step()  # the first look, before the first batch
         return follower, applied
 
 
@@ -96,6 +100,26 @@ def test_one_other_busy_process_leaves_one_core(tmp_path):
     assert applied == []  # not yet: fewer measurements than PATIENCE
     run_batches(machine, follower, 1, own=1.0, others=1.0)
     assert applied == [1] and follower.threads == 1
+
+
+@pytest.mark.parametrize('others, after', [(0.0, []), (0.3, []),
+                                           (1.0, [1]), (2.0, [1])])
+def test_the_first_look_lowers_at_once(tmp_path, others, after):
+    machine = Machine(tmp_path)
+    follower, applied = machine.follower(others_at_start=others)
+    assert applied == after  # before the first batch, no patience
+    run_batches(machine, follower, 5, own=1.0, others=others)
+    assert applied == after
+
+
+def test_resuming_after_a_pause_looks_again(tmp_path):
+    machine = Machine(tmp_path)
+    follower, applied = machine.follower(can_raise=False)
+    run_batches(machine, follower, 3, own=2.0, others=0.0)
+    machine.run(threads.STALE + 1, own=0.0, others=1.0)  # a pause
+    machine.others_at_start = 1.0  # another notebook trains meanwhile
+    follower.step()
+    assert applied == [1]
 
 
 def test_two_other_busy_processes_leave_one_thread(tmp_path):

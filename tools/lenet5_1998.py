@@ -40,6 +40,16 @@ comparison of batches of 1 and 4 is one pass of each:
     ... tools/lenet5_1998.py full --optimizer sdlm --epochs 1 \
         --batch-size 1 --json d2l_local/results/lenet5_1998_sdlm_pass1_b1.json
     ... (the same with --batch-size 4 and ..._pass1_b4.json)
+
+Each takes ``--framework pytorch`` to train the PyTorch edition's LeNet-5
+(d2l_local/torch/lenet5.py, sdlm.py) instead of the MXNet edition's, and
+then saves under d2l_local/results/pytorch/ with the same file names; it
+never imports MXNet.  Give a PyTorch run one thread (OMP_NUM_THREADS=1).
+
+--reestimate N also re-estimates h every N digits of the first pass (on
+the last 500 trained on; EBLearn's default is 4,000), and --fast takes the
+SDLM's steps with sdlm.Online, the same arithmetic in fewer framework
+calls (benchmarks/sdlm_step.py measures both steps).
 """
 import argparse
 import json
@@ -50,16 +60,16 @@ import statistics
 import sys
 import time
 
-import d2l_local as d2l  # before mxnet: engine settings
-import mxnet as mx
+import d2l_local  # before mxnet: engine settings
 import numpy as np
-from d2l_local.mxnet import lenet5 as L
+from d2l_local import lenet5_paper as L  # the paper's numbers, no framework
 from d2l_local import results
 from d2l_local.results import read_rows
-from d2l_local.mxnet.sdlm import SDLM
 
 RESULTS = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' \
     / 'results'
+# Each framework's saved runs, under the same names.
+FOLDERS = {'mxnet': RESULTS, 'pytorch': RESULTS / 'pytorch'}
 FULL_JSON = RESULTS / 'lenet5_1998.json'
 GRID_CSV = RESULTS / 'lenet5_1998_grid.csv'
 # The grid's base: the paper's net and loss, its learning-rate steps, with
@@ -136,45 +146,157 @@ VARIANTS = [
 BY_NAME = {spec['name']: spec for spec in VARIANTS}
 
 
-def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
-    """Train spec's net from `seed`; return (history, net).
+class MXNet:
+    """The MXNet edition: d2l_local.mxnet's lenet5 and SDLM, a hybridized
+    net, gluon.Trainer."""
 
-    The iterators must serve batches of spec['batch_size'].  With a
-    `checkpoint` path prefix the net, the trainer and the history are saved
-    after every pass, and a run found there resumes after its last pass
-    (with a fresh shuffling order from then on).
+    name = 'mxnet'
+
+    def __init__(self):
+        import d2l_local as d2l  # before mxnet: engine settings
+        import mxnet as mx
+        from d2l_local.mxnet import lenet5
+        from d2l_local.mxnet.sdlm import SDLM
+        self.d2l, self.mx, self.L, self.SDLM = d2l, mx, lenet5, SDLM
+
+    def net(self, spec_net):
+        """A fresh, initialised net of lenet5(**spec_net)."""
+        net = self.L.lenet5(**spec_net)
+        net.initialize(ctx=self.mx.cpu())
+        net.hybridize()
+        return net
+
+    def trainer(self, net, optimizer, lr):
+        return self.mx.gluon.Trainer(net.collect_params(), optimizer,
+                                     {'learning_rate': lr})
+
+    def save(self, net, trainer, checkpoint):
+        net.save_parameters(f'{checkpoint}.params')
+        if isinstance(trainer, self.SDLM):
+            trainer.save(f'{checkpoint}.h')
+        elif trainer is not None:
+            trainer.save_states(f'{checkpoint}.states')
+
+    def load(self, net, trainer, checkpoint):
+        net.load_parameters(f'{checkpoint}.params')
+        if isinstance(trainer, self.SDLM):
+            if pathlib.Path(f'{checkpoint}.h').exists():
+                trainer.load(f'{checkpoint}.h')
+        elif trainer is not None:
+            trainer.load_states(f'{checkpoint}.states')
+
+    def numpy(self, array):
+        return array.asnumpy()
+
+    def environment(self):
+        return {'python': platform.python_version(),
+                'mxnet': self.mx.__version__, 'numpy': np.__version__,
+                'd2l_local': d2l_local.__version__,
+                **{k: os.environ.get(k) for k in (
+                    'MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS',
+                    'OMP_WAIT_POLICY')}}
+
+
+class PyTorch:
+    """The PyTorch edition: d2l_local.torch's lenet5 and SDLM,
+    torch.optim."""
+
+    name = 'pytorch'
+
+    def __init__(self):
+        import torch
+        from d2l_local import torch as d2l
+        from d2l_local.torch import lenet5
+        from d2l_local.torch.sdlm import SDLM
+        self.d2l, self.torch, self.L, self.SDLM = d2l, torch, lenet5, SDLM
+
+    def net(self, spec_net):
+        """A fresh net of lenet5(**spec_net), its weights drawn."""
+        return self.L.lenet5(**spec_net)
+
+    def trainer(self, net, optimizer, lr):
+        return self.L.optimizer_for(net, optimizer, lr)
+
+    def save(self, net, trainer, checkpoint):
+        self.torch.save(net.state_dict(), f'{checkpoint}.params')
+        if isinstance(trainer, self.SDLM):
+            trainer.save(f'{checkpoint}.h')
+        elif trainer is not None:
+            self.torch.save(trainer.state_dict(), f'{checkpoint}.states')
+
+    def load(self, net, trainer, checkpoint):
+        net.load_state_dict(self.torch.load(f'{checkpoint}.params'))
+        if isinstance(trainer, self.SDLM):
+            if pathlib.Path(f'{checkpoint}.h').exists():
+                trainer.load(f'{checkpoint}.h')
+        elif trainer is not None:
+            trainer.load_state_dict(self.torch.load(f'{checkpoint}.states'))
+
+    def numpy(self, array):
+        return array.numpy()
+
+    def environment(self):
+        torch = self.torch
+        return {'python': platform.python_version(),
+                'torch': torch.__version__.split('+')[0],
+                'numpy': np.__version__,
+                'd2l_local': d2l_local.__version__,
+                'threads': torch.get_num_threads(),
+                **{k: os.environ.get(k) for k in ('OMP_NUM_THREADS',)}}
+
+
+FRAMEWORKS = {'mxnet': MXNet, 'pytorch': PyTorch}
+_EDITIONS = {}
+
+
+def edition(framework='mxnet'):
+    """The edition that trains under `framework` (made once)."""
+    if framework not in FRAMEWORKS:
+        raise ValueError(f'framework is one of {tuple(FRAMEWORKS)}, got '
+                         f'{framework!r}')
+    if framework not in _EDITIONS:
+        _EDITIONS[framework] = FRAMEWORKS[framework]()
+    return _EDITIONS[framework]
+
+
+def result_file(path, framework='mxnet'):
+    """`path`'s file name in the framework's results folder."""
+    return FOLDERS[framework] / pathlib.Path(path).name
+
+
+def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None,
+        framework='mxnet', fast=False):
+    """Train spec's net from `seed` in `framework`; return (history, net).
+
+    With `fast` an SDLM run takes its steps with sdlm.Online (the same
+    arithmetic in fewer framework calls; MXNet only).
+
+    The iterators must serve batches of spec['batch_size'] as the
+    framework's tensors.  With a `checkpoint` path prefix the net, the
+    trainer and the history are saved after every pass, and a run found
+    there resumes after its last pass (with a fresh shuffling order from
+    then on).
     """
+    side = edition(framework)
+    d2l, L = side.d2l, side.L
     d2l.set_seed(seed)
-    net = L.lenet5(**spec['net'])
-    net.initialize(ctx=mx.cpu())
-    net.hybridize()
+    net = side.net(spec['net'])
     loss = L.Loss(spec['j']) if net.penalties else None
     history, trainer, on_epoch = [], None, None
     if checkpoint is not None:
         saved = pathlib.Path(f'{checkpoint}.json')
         if spec['optimizer'] == 'sdlm':
-            trainer = SDLM(net, mu=spec.get('mu', L.SDLM_MU), j=loss.j)
+            trainer = side.SDLM(net, mu=spec.get('mu', L.SDLM_MU), j=loss.j)
         else:
-            trainer = mx.gluon.Trainer(
-                net.collect_params(), spec['optimizer'],
-                {'learning_rate': spec['lr']})
+            trainer = side.trainer(net, spec['optimizer'], spec['lr'])
         if saved.exists():
             history = [d2l.Epoch(**e) for e in json.loads(saved.read_text())]
-            net.load_parameters(f'{checkpoint}.params')
-            if isinstance(trainer, SDLM):
-                if pathlib.Path(f'{checkpoint}.h').exists():
-                    trainer.load(f'{checkpoint}.h')
-            elif trainer is not None:
-                trainer.load_states(f'{checkpoint}.states')
+            side.load(net, trainer, checkpoint)
             d2l.set_seed(seed + 1000 * len(history))
 
         def on_epoch(record, trainer):
             history.append(record)
-            net.save_parameters(f'{checkpoint}.params')
-            if isinstance(trainer, SDLM):
-                trainer.save(f'{checkpoint}.h')
-            elif trainer is not None:
-                trainer.save_states(f'{checkpoint}.states')
+            side.save(net, trainer, checkpoint)
             saved.write_text(json.dumps([e._asdict() for e in history]))
     done = list(history)
     rest = L.train_lenet5(
@@ -183,7 +305,9 @@ def run(spec, seed, train_iter, test_iter, verbose=True, checkpoint=None):
         momentum=spec.get('momentum', 0.9), verbose=verbose,
         start=len(done), trainer=trainer, on_epoch=on_epoch,
         mu=spec.get('mu', L.SDLM_MU),
-        curvature=spec.get('curvature', 'each pass'))
+        curvature=spec.get('curvature', 'each pass'),
+        **({'reestimate': spec['reestimate']} if spec.get('reestimate')
+           else {}), **({'fast': True} if fast else {}))
     return done + rest, net
 
 
@@ -194,7 +318,7 @@ def read_full(path=FULL_JSON):
     return json.loads(path.read_text())
 
 
-def merge_run(run_record, config, path=FULL_JSON):
+def merge_run(run_record, config, path=FULL_JSON, framework='mxnet'):
     """Add one seed's run to the JSON under a lock; refresh the summary."""
     with results.locked(path.parent):
         record = read_full(path)
@@ -203,7 +327,7 @@ def merge_run(run_record, config, path=FULL_JSON):
                              f'move it aside to start afresh')
         runs = {r['seed']: r for r in record['runs']}
         runs[run_record['seed']] = run_record
-        record.update(config=config, environment=environment(),
+        record.update(config=config, environment=environment(framework),
                       runs=[runs[s] for s in sorted(runs)])
         record['summary'] = summarize(record['runs'], config)
         tmp = path.with_suffix('.tmp')
@@ -239,12 +363,13 @@ def merge_row(row, path=GRID_CSV):
     results.merge_row(row, path, GRID_FIELDS, BY_NAME)
 
 
-def environment():
+def environment(framework='mxnet'):
     """What the numbers depend on besides the seed."""
-    return {'python': platform.python_version(), 'mxnet': mx.__version__,
-            'numpy': np.__version__, 'd2l_local': d2l.__version__,
-            **{k: os.environ.get(k) for k in (
-                'MXNET_ENGINE_TYPE', 'OMP_NUM_THREADS', 'OMP_WAIT_POLICY')}}
+    return edition(framework).environment()
+
+
+MODELS = {'mxnet': 'd2l_local.lenet5()',
+          'pytorch': 'd2l_local.torch.lenet5.lenet5()'}
 
 
 def full_base(changes):
@@ -252,15 +377,22 @@ def full_base(changes):
     return FULL_SDLM if changes.get('optimizer') == 'sdlm' else FULL
 
 
-def full_config(epochs, **changes):
+def full_config(epochs, framework='mxnet', **changes):
     config = dict(full_base(changes), **changes)
-    config.update(epochs=epochs, model='d2l_local.lenet5()',
+    if framework != 'mxnet':  # the MXNet runs were saved without it
+        config['framework'] = framework
+    config.update(epochs=epochs, model=MODELS[framework],
                   schedule="the paper's steps (0.0005 x2, 0.0002 x3, "
                   '0.0001 x3, 0.00005 x4, 0.00001 after) rescaled to '
                   'start at lr', data='mnist')
     if config.get('distort'):
         config['distortions'] = dict(L.DISTORTIONS)
     return config
+
+
+# A PyTorch run's checkpoints are named apart from an MXNet run's of the
+# same file name.
+CHECKPOINT_TAGS = {'mxnet': '', 'pytorch': '_pytorch'}
 
 
 def checkpoint_folder():
@@ -273,50 +405,59 @@ def checkpoint_folder():
     return folder
 
 
-def load_full(spec, load):
+def load_full(spec, load, framework='mxnet'):
     """(train_iter, test_iter) for spec: distorted training digits with
-    spec['distort'], the test digits in big batches when training with SDLM."""
+    spec['distort'], the test digits in big batches when training with SDLM;
+    `load(batch_size)` gives the framework's iterators."""
+    side = edition(framework)
     train_iter, test_iter = load(spec['batch_size'])
+    if spec.get('train_images'):  # a trial on the first digits only
+        train_iter = side.L.subset(train_iter, spec['train_images'])
     if spec.get('distort'):
-        train_iter = L.DistortedIter(train_iter.images, train_iter.labels,
-                                     spec['batch_size'], shuffle=True)
+        train_iter = side.L.DistortedIter(
+            train_iter.images, train_iter.labels, spec['batch_size'],
+            shuffle=True)
     if spec['optimizer'] == 'sdlm':
-        test_iter = d2l.ArrayIter(test_iter.images, test_iter.labels,
-                                  TEST_BATCH)
+        test_iter = side.d2l.ArrayIter(test_iter.images, test_iter.labels,
+                                       TEST_BATCH)
     return train_iter, test_iter
 
 
 def full(seeds, epochs=L.PAPER_EPOCHS, path=FULL_JSON, load=None,
-         **changes):
+         framework='mxnet', fast=False, **changes):
     """Run the full schedule for each seed not yet saved in `path`;
-    `changes` (batch_size=, lr=, optimizer='sdlm', mu=, distort=True)
-    alter FULL's configuration (FULL_SDLM's with optimizer='sdlm')."""
-    load = load or d2l.load_data_mnist
-    config = full_config(epochs, **changes)
+    `changes` (batch_size=, lr=, optimizer='sdlm', mu=, distort=True,
+    train_images=, reestimate=) alter FULL's configuration (FULL_SDLM's
+    with optimizer='sdlm'); `fast`: SDLM's steps by sdlm.Online."""
+    load = load or edition(framework).d2l.load_data_mnist
+    config = full_config(epochs, framework, **changes)
     spec = dict(full_base(changes), epochs=epochs, **changes)
     data = None
     for seed in seeds:
         done = {r['seed'] for r in read_full(path)['runs']}
         if seed in done:
             continue
-        data = data or load_full(spec, load)
+        data = data or load_full(spec, load, framework)
         print(f'--- seed {seed}', flush=True)
-        checkpoint = checkpoint_folder() / f'{path.stem}_seed{seed}'
-        history, _ = run(spec, seed, *data, checkpoint=checkpoint)
+        checkpoint = checkpoint_folder() / \
+            f'{path.stem}{CHECKPOINT_TAGS[framework]}_seed{seed}'
+        history, _ = run(spec, seed, *data, checkpoint=checkpoint,
+                         framework=framework, fast=fast)
         merge_run({'seed': seed,
                    'history': [e._asdict() for e in history],
                    'final_test_error': error_of(history[-1]),
                    'seconds': sum(e.seconds for e in history),
-                   'load': os.getloadavg()[0]}, config, path)
+                   'load': os.getloadavg()[0]}, config, path, framework)
         for suffix in ('.json', '.params', '.states', '.h'):
             pathlib.Path(f'{checkpoint}{suffix}').unlink(missing_ok=True)
     return read_full(path)
 
 
-def grid(names, seeds, path=GRID_CSV, load=None):
+def grid(names, seeds, path=GRID_CSV, load=None, framework='mxnet'):
     """Run each (variant, seed) not yet in `path`; seeds outermost, so
     every variant gets a first seed before any gets a second."""
-    load = load or d2l.load_data_mnist
+    side = edition(framework)
+    load = load or side.d2l.load_data_mnist
     datas = {}
     for seed in seeds:
         for name in names:
@@ -327,16 +468,19 @@ def grid(names, seeds, path=GRID_CSV, load=None):
             key = (spec['batch_size'], spec['optimizer'],
                    bool(spec.get('distort')))
             if key not in datas:
-                train_iter, test_iter = load_full(spec, load)
-                datas[key] = L.subset(train_iter, GRID_TRAIN), test_iter
+                train_iter, test_iter = load_full(spec, load, framework)
+                datas[key] = side.L.subset(train_iter, GRID_TRAIN), \
+                    test_iter
             start = time.time()
-            history, net = run(spec, seed, *datas[key], verbose=False)
+            history, net = run(spec, seed, *datas[key], verbose=False,
+                               framework=framework)
             row = dict(variant=name, change=spec['change'], seed=seed,
                        epochs=spec['epochs'],
                        train_images=len(datas[key][0].images),
                        test_error=f'{error_of(history[-1]):.4f}',
                        train_error=f'{1 - history[-1].train_acc:.4f}',
-                       params=sum(n for n, _ in L.layer_counts(net).values()),
+                       params=sum(n for n, _ in
+                                  side.L.layer_counts(net).values()),
                        seconds=f'{sum(e.seconds for e in history):.1f}',
                        load=f'{os.getloadavg()[0]:.1f}')
             merge_row(row, path)
@@ -349,33 +493,32 @@ def grid(names, seeds, path=GRID_CSV, load=None):
 DRIFT_JSON = RESULTS / 'lenet5_1998_sdlm_drift.json'
 
 
-def drift(seed=0, load=None, path=DRIFT_JSON):
+def drift(seed=0, load=None, path=DRIFT_JSON, framework='mxnet'):
     """Why FULL_SDLM estimates h_kk once: train its first pass, re-estimate
     h_kk as the paper does before the second, and train that pass (at the
     paper's second rate) with it.  Saves to `path` and returns: each
     parameter group's median h_kk before and after the first pass and the
     median growth of its step size eta / (mu + h_kk), and the test error
     after each pass.  (FULL_SDLM's own second pass keeps the first h.)"""
-    load = load or d2l.load_data_mnist
+    side = edition(framework)
+    load = load or side.d2l.load_data_mnist
     spec = dict(FULL_SDLM, epochs=2, curvature='each pass')
-    train_iter, test_iter = load_full(spec, load)
-    d2l.set_seed(seed)
-    net = L.lenet5(**spec['net'])
-    net.initialize(ctx=mx.cpu())
-    net.hybridize()
-    sdlm = SDLM(net, mu=spec['mu'])
+    train_iter, test_iter = load_full(spec, load, framework)
+    side.d2l.set_seed(seed)
+    net = side.net(spec['net'])
+    sdlm = side.SDLM(net, mu=spec['mu'])
     before, groups = [], {}
 
     def on_epoch(record, trainer):
         if record.epoch == 1:
-            before.extend(h.asnumpy() for h in trainer.h)
+            before.extend(side.numpy(h) for h in trainer.h)
 
-    history = L.train_lenet5(
+    history = side.L.train_lenet5(
         net, train_iter, test_iter, 2, optimizer='sdlm', lr=spec['lr'],
         schedule=lambda epoch, base: L.paper_lr(epoch), trainer=sdlm,
         verbose=False, curvature='each pass', on_epoch=on_epoch)
     for p, h0, h1 in zip(sdlm.params, before, sdlm.h):
-        h1 = h1.asnumpy()
+        h1 = side.numpy(h1)
         growth = (spec['mu'] + h0) / (spec['mu'] + h1)
         groups[sdlm.key(p)] = dict(h_before=float(np.median(h0)),
                                    h_after=float(np.median(h1)),
@@ -383,17 +526,18 @@ def drift(seed=0, load=None, path=DRIFT_JSON):
     record = dict(seed=seed, batch_size=spec['batch_size'],
                   init=spec['net']['init'], patterns=L.SDLM_PATTERNS,
                   test_error=[error_of(e) for e in history],
-                  groups=groups, environment=environment())
+                  groups=groups, environment=environment(framework))
     if path is not None:
         path.write_text(json.dumps(record, indent=1) + '\n')
     return record
 
 
 def default_json(args):
-    """Where `full` saves by default: one file per configuration."""
+    """Where `full` saves by default: one file per configuration, in the
+    framework's results folder."""
     stem = FULL_JSON.stem + ('_sdlm' if args.optimizer == 'sdlm' else '') \
         + ('_distort' if args.distort else '')
-    return FULL_JSON.with_name(stem + '.json')
+    return result_file(stem + '.json', getattr(args, 'framework', 'mxnet'))
 
 
 def main(argv=None):
@@ -428,13 +572,30 @@ def main(argv=None):
                         help="full, sdlm: estimate h before each pass, as "
                              "the paper does, or before the first only "
                              f"(default {FULL_SDLM['curvature']!r})")
+    parser.add_argument('--reestimate', type=int, metavar='PATTERNS',
+                        help='full, sdlm: also re-estimate h every PATTERNS '
+                             'patterns during the first pass (EBLearn: '
+                             '4000)')
+    parser.add_argument('--fast', action='store_true',
+                        help="full, sdlm: take SDLM's steps with "
+                             'sdlm.Online (the same arithmetic, fewer '
+                             'framework calls)')
     parser.add_argument('--distort', action='store_true',
                         help='full: train on freshly distorted digits '
                              '(translations, scaling, squeezing, shearing)')
+    parser.add_argument('--train-images', type=int,
+                        help='full: train on the first N training digits '
+                             'only, a trial (the saved runs use all '
+                             '60,000); the test digits stay all 10,000')
     parser.add_argument('--json', type=pathlib.Path,
                         help='full: where the runs are saved (default '
                              'lenet5_1998.json, lenet5_1998_sdlm.json, '
                              'with --distort ..._distort.json)')
+    parser.add_argument('--framework', choices=sorted(FRAMEWORKS),
+                        default='mxnet',
+                        help='the edition to train (default %(default)s); '
+                             "pytorch saves under the same names in "
+                             'd2l_local/results/pytorch/')
     parser.add_argument('--list', action='store_true')
     args = parser.parse_args(argv)
     if args.list:
@@ -442,7 +603,8 @@ def main(argv=None):
             print(f"{spec['name']:14} {spec['change']}")
         return
     if args.what == 'drift':
-        record = drift(args.seeds[0])
+        path = result_file(DRIFT_JSON, args.framework)
+        record = drift(args.seeds[0], path=path, framework=args.framework)
         print(f"SDLM in batches of {record['batch_size']}, seed "
               f"{record['seed']}: median h_kk "
               'before and after the first pass, and the median growth of the '
@@ -452,7 +614,7 @@ def main(argv=None):
                   f"{g['step_growth']:8.1f}x")
         first, second = record['test_error']
         print(f'test error after pass 1: {first:.2%}; after pass 2 with h '
-              f're-estimated: {second:.2%} (saved in {DRIFT_JSON.name})')
+              f're-estimated: {second:.2%} (saved in {path})')
         return
     if args.what == 'full':
         changes = {k: v for k, v in (('batch_size', args.batch_size),
@@ -464,14 +626,35 @@ def main(argv=None):
             parser.error('--mu is for --optimizer sdlm')
         if args.distort:
             changes['distort'] = True
+        if args.train_images is not None:
+            if args.train_images < 1:
+                parser.error('--train-images must be at least 1')
+            if args.json is None:
+                parser.error('a trial on --train-images digits needs '
+                             '--json PATH: the default files hold the '
+                             'full runs')
+            changes['train_images'] = args.train_images
         if args.init:
             changes['net'] = dict(init=args.init)
         if args.curvature:
             if args.optimizer != 'sdlm':
                 parser.error('--curvature is for --optimizer sdlm')
             changes['curvature'] = args.curvature.replace('-', ' ')
+        if args.reestimate is not None or args.fast:
+            if args.optimizer != 'sdlm':
+                parser.error('--reestimate and --fast are for --optimizer '
+                             'sdlm')
+            if args.framework != 'mxnet':
+                parser.error('--reestimate and --fast are for the MXNet '
+                             'edition so far (leave out --framework)')
+            if args.reestimate is not None:
+                if args.reestimate < 1:
+                    parser.error('--reestimate takes a number of patterns '
+                                 '(e.g. 4000)')
+                changes['reestimate'] = args.reestimate
         record = full(args.seeds, args.epochs,
-                      path=args.json or default_json(args), **changes)
+                      path=args.json or default_json(args),
+                      framework=args.framework, fast=args.fast, **changes)
         s = record['summary']
         paper = f"{s['paper']:.2%}" + (' with distorted digits'
                                         if args.distort else '')
@@ -481,7 +664,9 @@ def main(argv=None):
     unknown = [v for v in args.variants if v not in BY_NAME]
     if unknown:
         parser.error(f'unknown variants {unknown}; see --list')
-    grid(args.variants or list(BY_NAME), args.seeds)
+    grid(args.variants or list(BY_NAME), args.seeds,
+         path=result_file(GRID_CSV, args.framework),
+         framework=args.framework)
 
 
 if __name__ == '__main__':

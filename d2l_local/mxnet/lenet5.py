@@ -4,12 +4,9 @@
 section II.B (the layers), appendix A (squashing function, initialisation)
 and C (stochastic diagonal Levenberg-Marquardt).  The switches of
 `lenet5()` swap one of the paper's choices for the book's (§6.6) at a time,
-for the side-by-side of notebooks/lenet5_1998.ipynb.
-
-The paper's output prototypes are 7x12 bitmaps of the digits drawn in +1/-1,
-but the paper shows them only as a small figure, not as numbers.  The
-bitmaps in PROTOTYPE_ART below are our own drawing: plain 7-wide, 12-tall
-digits, '#' for +1 and '.' for -1, each row of 7 read left to right.
+for the side-by-side of notebooks/lenet5_1998.ipynb.  The paper's numbers,
+prototypes, schedule and distortions are framework-neutral
+(d2l_local/lenet5_paper.py) and re-exported here.
 """
 import time
 
@@ -17,73 +14,15 @@ import numpy as np
 from mxnet import autograd, gluon, init, nd
 from mxnet.gluon import nn
 
+from .. import lenet5_paper as P
+from ..lenet5_paper import (  # noqa: F401  (the paper's, for both sides)
+    A, BACKGROUND, C3_TABLE, DISTORTIONS, INIT_RULES, INK, NAMES,
+    PAPER_COUNTS, PAPER_DISTORTED_ERROR, PAPER_EPOCHS, PAPER_LR_AFTER,
+    PAPER_LR_STEPS, PAPER_TEST_ERROR, PROTOTYPE_ART, S, SDLM_MU,
+    SDLM_PATTERNS, compressed_schedule, distort, lr_schedule, paper_error,
+    paper_lr, plot_full_run, prototypes)
 from .data import ArrayIter
 from .training import Epoch
-
-# Appendix A: f(a) = A tanh(S a), so that f(1) = 1 and f(-1) = -1.
-A, S = 1.7159, 2 / 3
-# Section II.B: background (white) -0.1, ink (black) 1.175.
-BACKGROUND, INK = -0.1, 1.175
-# Table I: the S2 maps each C3 map reads.
-C3_TABLE = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1),
-    (5, 0, 1, 2), (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
-    (0, 1, 2, 3, 4, 5),
-)
-# The paper's table of trainable parameters and connections (section II.B).
-PAPER_COUNTS = {
-    'C1': (156, 122304), 'S2': (12, 5880), 'C3': (1516, 151600),
-    'S4': (32, 2000), 'C5': (48120, 48120), 'F6': (10164, 10164),
-}
-PAPER_TEST_ERROR = 0.0095  # section III.C, regular training set
-PAPER_DISTORTED_ERROR = 0.008  # section III.C, distorted training digits
-# Section III.C: global learning rate per pass, (passes, rate); then 1e-5.
-PAPER_LR_STEPS = ((2, 0.0005), (3, 0.0002), (3, 0.0001), (4, 0.00005))
-PAPER_LR_AFTER = 0.00001
-PAPER_EPOCHS = 20
-SDLM_MU, SDLM_PATTERNS = 0.02, 500  # appendix C
-
-PROTOTYPE_ART = """
-..###..  ...#...  .#####.  .#####.  .....#.
-.#...#.  ..##...  #.....#  #.....#  ....##.
-#.....#  .#.#...  ......#  ......#  ...#.#.
-#.....#  ...#...  ......#  ......#  ..#..#.
-#.....#  ...#...  .....#.  ..####.  .#...#.
-#.....#  ...#...  ....#..  ......#  #....#.
-#.....#  ...#...  ...#...  ......#  #######
-#.....#  ...#...  ..#....  ......#  .....#.
-#.....#  ...#...  .#.....  ......#  .....#.
-#.....#  ...#...  #......  #.....#  .....#.
-.#...#.  ...#...  #......  #.....#  .....#.
-..###..  .#####.  #######  .#####.  .....#.
-
-#######  ..####.  #######  .#####.  .#####.
-#......  .#.....  ......#  #.....#  #.....#
-#......  #......  .....#.  #.....#  #.....#
-#......  #......  .....#.  #.....#  #.....#
-######.  #.####.  ....#..  .#####.  #.....#
-......#  ##....#  ....#..  #.....#  .######
-......#  #.....#  ...#...  #.....#  ......#
-......#  #.....#  ...#...  #.....#  ......#
-......#  #.....#  ..#....  #.....#  ......#
-#.....#  #.....#  ..#....  #.....#  .....#.
-#.....#  .#...#.  ..#....  #.....#  ....#..
-.#####.  ..###..  ..#....  .#####.  .###...
-"""
-
-
-def prototypes(art=PROTOTYPE_ART):
-    """Return the 10x84 array of +1/-1 RBF prototypes drawn in `art`.
-
-    `art` holds blocks of digits side by side, blocks apart by a blank line.
-    """
-    digits = []
-    for block in art.strip().split('\n\n'):
-        rows = [line.split() for line in block.splitlines()]
-        digits += [[row[d] for row in rows] for d in range(len(rows[0]))]
-    return np.array([[1.0 if c == '#' else -1.0 for c in ''.join(digit)]
-                     for digit in digits], dtype=np.float32)
 
 
 def squash(a):
@@ -104,8 +43,7 @@ class FanInUniform(init.Initializer):
         self.fan_in, self.power = fan_in, power
 
     def _init_weight(self, _, arr):
-        fan_in = np.asarray(self.fan_in, dtype=np.float32)
-        bound = 2.4 / fan_in ** np.float32(self.power)
+        bound = P.init_bound(self.fan_in, self.power)
         bound = bound.reshape((-1,) + (1,) * (arr.ndim - 1))
         arr[:] = nd.random.uniform(-1, 1, arr.shape) * nd.array(bound)
 
@@ -113,15 +51,6 @@ class FanInUniform(init.Initializer):
 
 
 init.register(FanInUniform)
-
-
-# Appendix A prints the initial weights' range as +-2.4/F.  With it a
-# unit's weighted sum starts with a spread of 1.39/sqrt(F) times its
-# inputs' (C1: 0.28, C5: 0.07), and SDLM at the paper's mu and rates
-# diverges (d2l_local/mxnet/sdlm.py); +-2.4/sqrt(F) gives every unit the same
-# spread, 1.39 times its inputs', and SDLM trains at the paper's mu and
-# rates.
-INIT_RULES = {'paper': 1.0, 'sqrt': 0.5}
 
 
 def _activate(F, x, activation):
@@ -142,9 +71,8 @@ class InputScaling(nn.HybridBlock):
         self.paper, self.pad = paper, pad
 
     def hybrid_forward(self, F, x):
-        background = BACKGROUND if self.paper else 0.0
-        if self.paper:
-            x = x * (INK - BACKGROUND) + BACKGROUND
+        background = P.input_range(self.paper)[0]
+        x = P.scale_pixels(x, self.paper)
         p = self.pad
         return F.pad(x, mode='constant', constant_value=background,
                      pad_width=(0, 0, 0, 0, p, p, p, p))
@@ -159,11 +87,7 @@ class Conv(nn.HybridBlock):
         super().__init__(**kwargs)
         self.channels, self.kernel, self.activation = channels, kernel, \
             activation
-        if table is None:
-            table = [range(in_channels)] * channels
-        mask = np.zeros((channels, in_channels, kernel, kernel), np.float32)
-        for i, maps in enumerate(table):
-            mask[i, list(maps)] = 1
+        mask = P.table_mask(channels, in_channels, kernel, table)
         fan_in = mask.reshape(channels, -1).sum(axis=1).tolist()
         with self.name_scope():
             self.weight = self.params.get(
@@ -284,9 +208,6 @@ class LeNet5(nn.HybridSequential):
         return (y_hat.argmin if self.penalties else y_hat.argmax)(axis=1)
 
 
-NAMES = ('input', 'C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output')
-
-
 def lenet5(activation='squash', pooling='paper', c3_table=True,
            output='rbf', scaling='paper', init='paper'):
     """Return LeNet-5 of 1998; the switches swap in the book's choices.
@@ -379,37 +300,6 @@ class Loss(gluon.loss.Loss):
         return loss
 
 
-def paper_error(config):
-    """The paper's test error for a run of `config` (a saved run's
-    'config'): 0.8 % with distorted training digits, else 0.95 %."""
-    if (config or {}).get('distort'):
-        return PAPER_DISTORTED_ERROR
-    return PAPER_TEST_ERROR
-
-
-def paper_lr(epoch):
-    """The paper's global learning rate in pass `epoch` (0 = the first)."""
-    start = 0
-    for passes, rate in PAPER_LR_STEPS:
-        if epoch < start + passes:
-            return rate
-        start += passes
-    return PAPER_LR_AFTER
-
-
-def lr_schedule(epoch, base):
-    """The paper's schedule rescaled to start at `base` (for substitutes)."""
-    return base * paper_lr(epoch) / PAPER_LR_STEPS[0][1]
-
-
-def compressed_schedule(num_epochs):
-    """The paper's 20-pass steps squeezed into `num_epochs` passes: pass e
-    gets the rate of the paper's pass e * 20 // num_epochs."""
-    def schedule(epoch, base):
-        return lr_schedule(epoch * PAPER_EPOCHS // num_epochs, base)
-    return schedule
-
-
 def error_rate(net, data_iter):
     """The fraction of the images of data_iter that `net` misclassifies."""
     wrong, n = 0, 0
@@ -422,7 +312,8 @@ def error_rate(net, data_iter):
 def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
                  optimizer='adam', lr=0.001, loss=None, schedule=None,
                  momentum=0.9, verbose=True, start=0, trainer=None,
-                 on_epoch=None, mu=SDLM_MU, curvature='each pass'):
+                 on_epoch=None, mu=SDLM_MU, curvature='each pass',
+                 reestimate=None, fast=False):
     """Train LeNet-5 with the paper's schedule shape; return the history.
 
     optimizer: 'sdlm', the paper's (d2l_local.sdlm.SDLM: h_kk
@@ -439,10 +330,20 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
     pass to `start` from and the saved `trainer` (for 'sdlm', the SDLM
     with its h); `on_epoch(record, trainer)` is called after every pass
     (tools/lenet5_1998.py saves; for 'sdlm' trainer is the SDLM).
+    With 'sdlm', `reestimate` (a number of patterns, EBLearn's default
+    4,000) re-estimates h that often during the first pass, each time on
+    the last SDLM_PATTERNS patterns trained on; `fast` takes each batch's
+    step with sdlm.Online (one bound executor, the same arithmetic).
     """
     if curvature not in ('each pass', 'once'):
         raise ValueError(f"unknown curvature {curvature!r}; choose "
                          f"'each pass' or 'once'")
+    if reestimate is not None and (int(reestimate) != reestimate
+                                   or reestimate < 1):
+        raise ValueError(f'reestimate is a number of patterns (e.g. '
+                         f'4000), got {reestimate!r}')
+    if (reestimate or fast) and optimizer != 'sdlm':
+        raise ValueError("reestimate and fast are for optimizer='sdlm'")
     schedule = schedule or compressed_schedule(num_epochs)
     if loss is None:
         loss = Loss() if net.penalties else \
@@ -458,6 +359,10 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         if optimizer == 'sgd':
             hyper['momentum'] = momentum
         trainer = gluon.Trainer(net.collect_params(), optimizer, hyper)
+    online = None
+    if fast:
+        from .sdlm import Online
+        online = Online(sdlm, loss)
     history = []
     for epoch in range(start, num_epochs):
         tic, loss_sum, wrong, n = time.time(), 0.0, 0.0, 0
@@ -466,20 +371,38 @@ def train_lenet5(net, train_iter, test_iter, num_epochs=PAPER_EPOCHS,
         rate = schedule(epoch, lr)
         if trainer:
             trainer.set_learning_rate(rate)
+        recent = _Recent(SDLM_PATTERNS) if reestimate and epoch == 0 \
+            else None
+        if online:
+            online.pull()
         for X, y in train_iter:
-            with autograd.record():
-                y_hat = net(X)
-                l = loss(y_hat, y)
-            l.backward()
-            if sdlm:
-                sdlm.step(rate)
+            if online:
+                l, pred = online.step(X, y, rate)  # numpy
+                loss_sum += float(l.sum())
+                wrong += float((pred != _numpy(y)).sum())
+                n += len(pred)
             else:
-                trainer.step(X.shape[0])
-            pred = (y_hat.argmin if net.penalties else y_hat.argmax)(axis=1)
-            # plain floats: NumPy 2 would keep float32 sums (NEP 50)
-            loss_sum += float(l.sum().asscalar())
-            wrong += float((pred != y).sum().asscalar())
-            n += y.size
+                with autograd.record():
+                    y_hat = net(X)
+                    l = loss(y_hat, y)
+                l.backward()
+                if sdlm:
+                    sdlm.step(rate)
+                else:
+                    trainer.step(X.shape[0])
+                pred = (y_hat.argmin if net.penalties else
+                        y_hat.argmax)(axis=1)
+                # plain floats: NumPy 2 would keep float32 sums (NEP 50)
+                loss_sum += float(l.sum().asscalar())
+                wrong += float((pred != y).sum().asscalar())
+                n += y.size
+            if recent is not None and recent.add(X, y) >= reestimate:
+                if online:
+                    online.sync()
+                sdlm.estimate(*recent.patterns())
+                recent.since = 0
+        if online:
+            online.sync()
         test_error = error_rate(net, test_iter)
         record = Epoch(epoch + 1, loss_sum / n, 1 - wrong / n,
                        1 - test_error, time.time() - tic)
@@ -501,78 +424,41 @@ def subset(data_iter, n):
                      data_iter.batch_size, data_iter.shuffle)
 
 
-# Section III.C: the distorted training set's planar affine transformations
-# (translations, scaling, squeezing, horizontal shearing).  The paper gives
-# no ranges; these are our choice of "small".
-DISTORTIONS = dict(shift=2.0, scale=0.1, squeeze=0.1, shear=0.2)
-
-
-def distort(images, rng, shift=2.0, scale=0.1, squeeze=0.1, shear=0.2):
-    """Randomly distorted copies of images (n, h, w): each a planar affine
-    map of its own about the image centre, bilinear, background 0.
-
-    Per image: translations uniform in +-shift pixels in x and y; scaling by
-    1 + u, u uniform in +-scale; squeezing by 1 + v (x times it, y divided
-    by it), v in +-squeeze; horizontal shearing x += k y, k in +-shear.
-    rng is a numpy Generator.  Returns float32 in the images' own units.
-    """
-    images = np.asarray(images)
-    n, h, w = images.shape
-    t = rng.uniform(-shift, shift, (n, 2))
-    zoom = 1 + rng.uniform(-scale, scale, n)
-    sq = 1 + rng.uniform(-squeeze, squeeze, n)
-    k = rng.uniform(-shear, shear, n)
-    # forward map on (x, y) about the centre: diag(zoom sq, zoom / sq) @
-    # [[1, k], [0, 1]]; each output pixel samples the input at its inverse
-    a, b, d = zoom * sq, zoom * sq * k, zoom / sq
-    cy, cx = (h - 1) / 2, (w - 1) / 2
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-    u = xs[None] - cx - t[:, 0, None, None]
-    v = ys[None] - cy - t[:, 1, None, None]
-    y_src = v / d[:, None, None]
-    x_src = (u - b[:, None, None] * y_src) / a[:, None, None]
-    x_src, y_src = x_src + cx, y_src + cy
-    x0, y0 = np.floor(x_src).astype(int), np.floor(y_src).astype(int)
-    fx, fy = x_src - x0, y_src - y0
-    padded = np.zeros((n, h + 2, w + 2), np.float64)
-    padded[:, 1:-1, 1:-1] = images
-    out = np.zeros((n, h, w))
-    rows = np.arange(n)[:, None, None]
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            yy = np.clip(y0 + dy + 1, 0, h + 1)
-            xx = np.clip(x0 + dx + 1, 0, w + 1)
-            out += wy * wx * padded[rows, yy, xx]
-    return out.astype(np.float32)
-
-
-class DistortedIter(ArrayIter):
+class DistortedIter(P.DistortedIter, ArrayIter):
     """An ArrayIter whose every pass hands out freshly distorted images
     (`distort`), drawn from numpy's global generator (so d2l.set_seed
     decides them) or, with `seed`, from seed + the pass's number."""
 
-    def __init__(self, images, labels, batch_size, shuffle=True, seed=None,
-                 chunk=2000, **ranges):
-        super().__init__(images, labels, batch_size, shuffle)
-        self.seed, self.chunk, self.passes = seed, chunk, 0
-        self.ranges = dict(DISTORTIONS, **ranges)
 
-    def __iter__(self):
-        n = len(self.images)
-        order = np.random.permutation(n) if self.shuffle else np.arange(n)
-        seed = np.random.randint(2 ** 31) if self.seed is None else \
-            self.seed + self.passes
-        self.passes += 1
-        rng = np.random.default_rng(seed)
-        bs = self.batch_size
-        step = max(bs, self.chunk // bs * bs)
-        for start in range(0, n, step):
-            idx = order[start:start + step]
-            X = distort(self.images[idx], rng, **self.ranges) / 255
-            for i in range(0, len(idx), bs):
-                yield (nd.array(X[i:i + bs, None], dtype='float32'),
-                       nd.array(self.labels[idx[i:i + bs]],
-                                dtype='float32'))
+def _numpy(y):
+    return y.asnumpy() if isinstance(y, nd.NDArray) else np.asarray(y)
+
+
+class _Recent:
+    """The last n patterns trained on, and how many since the last
+    re-estimate of h."""
+
+    def __init__(self, n):
+        self.n, self.since, self.batches, self.held = n, 0, [], 0
+
+    def add(self, X, y):
+        """Keep batch (X, y); return the patterns seen since the last
+        re-estimate."""
+        self.batches.append((X, y))
+        self.held += X.shape[0]
+        while self.held - self.batches[0][0].shape[0] >= self.n:
+            self.held -= self.batches.pop(0)[0].shape[0]
+        self.since += X.shape[0]
+        return self.since
+
+    def patterns(self):
+        """The last n patterns (fewer if fewer were seen): X, y."""
+        X = nd.concat(*[nd.array(b[0]) if not isinstance(b[0], nd.NDArray)
+                        else b[0] for b in self.batches], dim=0)
+        y = nd.concat(*[nd.array(b[1]) if not isinstance(b[1], nd.NDArray)
+                        else b[1] for b in self.batches], dim=0)
+        start = max(0, X.shape[0] - self.n)
+        return X[start:], y[start:]
 
 
 def _first_patterns(data_iter, n):
@@ -594,50 +480,3 @@ def __getattr__(name):
         from . import sdlm
         return getattr(sdlm, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-
-
-def plot_full_run(record, figsize=(7.5, 3.4), title='LeNet-5 on MNIST'):
-    """Plot the test error per pass of each seed of a saved full run.
-
-    `record` is d2l.read_result('lenet5_1998.json') or another record
-    tools/lenet5_1998.py full saved.  The paper's figure for the record's
-    training digits (0.95 %; 0.8 % for distorted ones) is a dashed line,
-    the learning-rate steps are marked, and the scale starts at 0.
-    Returns the figure.
-    """
-    import matplotlib.pyplot as plt
-    runs = record['runs']
-    if not runs:
-        raise ValueError('the record holds no runs: run '
-                         'tools/lenet5_1998.py full')
-    distorted = bool((record.get('config') or {}).get('distort'))
-    paper = paper_error(record.get('config'))
-    fig, ax = plt.subplots(figsize=figsize)
-    top = 0
-    for i, run in enumerate(runs):
-        passes = [e['epoch'] for e in run['history']]
-        errors = [100 * (1 - e['test_acc']) for e in run['history']]
-        top = max(top, max(errors))
-        ax.plot(passes, errors, 'o-', ms=3, lw=1.2, color=f'C{i}',
-                label=f"seed {run['seed']}: {errors[-1]:.2f} % after "
-                      f'{passes[-1]}', gid=f"seed:{run['seed']}")
-    last = max(len(run['history']) for run in runs)
-    ax.axhline(100 * paper, color='k', ls='--', lw=1, gid='paper',
-               label=f'the paper: {100 * paper:.2f} %'
-                     + (' (distorted digits)' if distorted else ''))
-    edge = 0
-    for steps, _ in PAPER_LR_STEPS:
-        edge += steps
-        if edge < last:
-            ax.axvline(edge + 0.5, color='0.8', lw=0.8, zorder=0,
-                       gid='lr step')
-    ax.set(xlabel='pass over the 60,000 training digits',
-           ylabel='test error (%)', ylim=(0, 1.08 * top),
-           xticks=range(1, last + 1), xlim=(0.5, last + 0.5),
-           title=f'{title}: test error per pass (grey lines: the '
-                 'learning rate steps down)')
-    ax.title.set_fontsize('medium')
-    ax.grid(axis='y', alpha=0.3)
-    ax.legend(fontsize='small', loc='upper right')
-    fig.tight_layout()
-    return fig

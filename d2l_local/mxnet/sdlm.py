@@ -66,7 +66,44 @@ Measured with the paper's values (seed 0, MNIST):
   saved in lenet5_1998_sdlm_drift.json), 45 % one digit at a time.
   Estimated once, before the first pass, it trains on (tools/lenet5_1998.py
   FULL_SDLM; the saved runs are d2l_local/results/lenet5_1998_sdlm*.json).
+
+Against the paper's own calibration (section III.B: at eta 0.0005 and
+mu 0.02 the steps "varied between approximately 7x10^-5 and 0.016"), on
+500 digits at initialisation (tools/sdlm_calibration.py, saved in
+lenet5_1998_sdlm_calibration.json; the MAP term with j = 10 changes
+nothing there, as every penalty starts near 84):
+
+* from +-2.4/F the steps run from 1.9e-4 (F6's biases, h = 2 f'(0)^2 =
+  2.6) to 0.025, h is below mu for 99.6 % of the parameters and 78.5 %
+  step above 0.016: h spans 7.7 decades (F6's biases down to C1's
+  weights, 5.8e-8), where the paper's spans 2.8, so no single factor (the
+  RBF's 2, (A S)^2 = 1.31, the 500 patterns) can bring it into the
+  paper's range; the small initial weights do, entering h squared layer
+  after layer;
+* from +-2.4/sqrt(F) they run from 5.9e-6 to 0.025, with 97.3 % of the
+  parameters inside the paper's range (2.1 % above, C5's and F6's
+  parameters of smallest h; 0.6 % below, all in C1 to S4, whose
+  parameters are shared by 25 to 784 connections and sum h over them, as
+  appendix C does).
+
+So h's rules here are the paper's, and its scale is the paper's from
++-2.4/sqrt(F); from +-2.4/F the net dies before h can follow it.  There,
+one digit at a time, F6 saturates within the first 10 digits (re-estimated
+then, every group's median h is far below mu: its median step is
+eta / mu, F6's biases' too); re-estimating h
+every 10, 500 or 4,000 digits (train_lenet5(reestimate=...)) leaves the
+test error at 90.2 to 90.4 % (tools/sdlm_calibration.py first-pass, saved
+in lenet5_1998_sdlm_first_pass.json).  From +-2.4/sqrt(F), re-estimating
+every 4,000 digits made the first 10,000 worse: 9.46 % and 17.17 % test
+error after them (seeds 0 and 1) against 5.04 % and 5.42 % with h
+estimated once (the steps grow as h falls, as between passes above).
+
+`Online` takes the same steps as `SDLM.step` in fewer framework calls
+(the same parameters after the same digits: to float32 rounding in
+tests/test_sdlm.py, bit for bit over 3,000 MNIST digits in
+benchmarks/sdlm_step.py).
 """
+import numpy as np
 from mxnet import autograd, nd
 
 from . import lenet5 as L
@@ -199,6 +236,32 @@ class SDLM:
             self._rate = eta
         return self._scale
 
+    def masks(self):
+        """{weight name: where it has connections} for the convolutions
+        (C3's weights outside Table I have none: no gradient, no h)."""
+        return {layer.weight.name: layer.mask.data().asnumpy() > 0
+                for layer in self.net if isinstance(layer, L.Conv)}
+
+    def table(self, eta):
+        """Per parameter group (self.key: 'c1_weight', ...) the number of
+        connected parameters, how many of them have h below mu (a step
+        over half the largest, eta / mu), and the min, median and max of
+        their h and of their step size eta / (mu + h) (C3's unconnected
+        weights left out): a list of dicts."""
+        rows, masks = [], self.masks()
+        for p, h in zip(self.params, self.h):
+            h = h.asnumpy().astype(np.float64)
+            h = h[masks[p.name]] if p.name in masks else h.ravel()
+            eps = eta / (self.mu + h)
+            rows.append(dict(group=self.key(p), n=int(h.size),
+                             below_mu=int((h < self.mu).sum()),
+                             h_min=float(h.min()),
+                             h_median=float(np.median(h)),
+                             h_max=float(h.max()), eps_min=float(eps.min()),
+                             eps_median=float(np.median(eps)),
+                             eps_max=float(eps.max())))
+        return rows
+
     def save(self, path):
         """Save h, by parameter name within the net (to resume a run)."""
         nd.save(path, {self.key(p): h for p, h in zip(self.params, self.h)})
@@ -223,3 +286,81 @@ class SDLM:
             data = p.data()
             data -= scale * p.grad()
 
+
+class Online:
+    """SDLM.step's arithmetic in a few framework calls a batch.
+
+    The plain way, autograd through gluon then SDLM.step, makes about 45
+    framework calls a batch, two for each of the 14 parameters' updates;
+    with MXNet's NaiveEngine and one digit a batch those calls, not the
+    arithmetic, take most of the time.  Here one executor, bound once per
+    batch shape, runs forward and backward, and all parameters move in two
+    operations on one flat array whose views the executor reads (and one
+    flat gradient whose views it writes).  The net's own parameters lag
+    behind until `sync()` copies the flat weights into them; `pull()`
+    copies them back (train_lenet5 does both around each pass and each
+    estimate of h).
+    """
+
+    def __init__(self, sdlm, loss):
+        import mxnet as mx
+        self.sdlm = sdlm
+        net = sdlm.net
+        penalties = net(mx.sym.var('data'))
+        self.symbol = mx.sym.Group([
+            mx.sym.MakeLoss(loss(penalties, mx.sym.var('label'))),
+            mx.sym.BlockGrad(mx.sym.argmin(penalties, axis=1))])
+        self.params = sdlm.params
+        self.w = nd.concat(*[p.data().reshape((-1,)) for p in self.params],
+                           dim=0)
+        self.g = nd.zeros_like(self.w)
+        self.args, self.grads, start = {}, {}, 0
+        for p in self.params:
+            stop = start + p.data().size
+            self.args[p.name] = self.w[start:stop].reshape(p.shape)
+            self.grads[p.name] = self.g[start:stop].reshape(p.shape)
+            start = stop
+        for name, p in net.collect_params().items():
+            self.args.setdefault(name, p.data())  # C3's mask, prototypes
+        self._executors, self._h, self._rate, self._scale = {}, None, None, \
+            None
+
+    def _executor(self, shape, label_shape):
+        if shape not in self._executors:
+            ctx = self.w.context
+            args = dict(self.args, data=nd.zeros(shape, ctx=ctx),
+                        label=nd.zeros(label_shape, ctx=ctx))
+            req = {k: 'write' if k in self.grads else 'null'
+                   for k in self.symbol.list_arguments()}
+            self._executors[shape] = self.symbol.bind(
+                ctx, args, args_grad=self.grads, grad_req=req)
+        return self._executors[shape]
+
+    def step_sizes(self, eta):
+        """eta / (mu + h), flat, in the order of self.w."""
+        if self._h is not self.sdlm.h or self._rate != eta:
+            h = nd.concat(*[h.reshape((-1,)) for h in self.sdlm.h], dim=0)
+            self._scale = eta / (self.sdlm.mu + h)
+            self._h, self._rate = self.sdlm.h, eta
+        return self._scale
+
+    def step(self, X, y, eta):
+        """Train on batch (X, y): the sum of its patterns' steps, as
+        SDLM.step; return its losses and predicted classes (numpy)."""
+        exe = self._executor(tuple(X.shape), tuple(y.shape))
+        exe.arg_dict['data'][:] = X
+        exe.arg_dict['label'][:] = y
+        exe.forward(is_train=True)
+        exe.backward()
+        self.w -= self.step_sizes(eta) * self.g
+        return exe.outputs[0].asnumpy(), exe.outputs[1].asnumpy()
+
+    def sync(self):
+        """Copy the trained weights into the net's parameters."""
+        for p in self.params:
+            p.set_data(self.args[p.name])
+
+    def pull(self):
+        """Copy the net's parameters into the trained weights."""
+        for p in self.params:
+            self.args[p.name][:] = p.data()

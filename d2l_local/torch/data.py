@@ -35,8 +35,8 @@ def channels_last(X):
     With one channel both orders lay the pixels out alike, so no byte
     moves: only the strides say NHWC.  PyTorch's CPU convolutions then
     pick oneDNN's channels-last kernels and every layer after follows,
-    which makes a training step of the chapter's LeNet about a third
-    faster (benchmarks/README.md).  Values and shapes are unchanged.
+    which makes an epoch of the chapter's LeNet about a tenth faster on
+    two threads (README.md, "Speed").  Values and shapes are unchanged.
     """
     n, c, h, w = X.shape
     if c != 1 or not X.is_contiguous():

@@ -5,10 +5,11 @@ end to end: in a real JupyterLab 4 and a real Chromium, after Edit > Clear
 Outputs of All Cells and Run > Run All Cells, every code cell has run, no
 cell shows an error, every figure the saved notebook shows is on screen as a
 decoded image under the same cell, and the activation explorer of exercise 4
-redraws its maps when the reader changes class, sample or layer.  A learner
-types a wrong and then the right answer into the chapter's first task and
-sees its check answer "Not yet" and "Correct!" (issue 13).  No notification
-asks about Jupyter news: the course's shipped settings switch it off.
+(the MXNet notebook's and its PyTorch twin's) redraws its maps when the
+reader changes class, sample or layer.  A learner types a wrong and then
+the right answer into the chapter's first task and sees its check answer
+"Not yet" and "Correct!" (issue 13).  No notification asks about Jupyter
+news: the course's shipped settings switch it off.
 
 Screenshots go to artifacts/browser/.  The kernels run in quick mode
 (D2L_QUICK=1), so training takes seconds; see tests/browser/labserver.py.
@@ -25,7 +26,9 @@ import pytest
 from labserver import ARTIFACTS, SHIPPED_SETTINGS, notebooks
 
 NAMES = notebooks()
-EXPLORER = 'ex4_activations.ipynb'
+# The notebooks with exercise 4's activation explorer: the MXNet edition's
+# and its PyTorch twin.
+EXPLORERS = ('ex4_activations.ipynb', 'pytorch/ex4_activations.ipynb')
 CHAPTER = 'lenet.ipynb'  # its first task is typed in as a learner would
 # Seconds for Run All of one notebook in quick mode: it takes 1-5 minutes
 # on a two-core machine that others keep busy.  D2L_BROWSER_TIMEOUT
@@ -705,7 +708,7 @@ def test_run_all_in_jupyterlab(opened, lab, name):
     finally:
         shot = tab.screenshot()
         print(f'{tab.timing()}; screenshot {shot}')
-        if name != EXPLORER:  # the explorer's test goes on with it
+        if name not in EXPLORERS:  # the explorer's test goes on with it
             opened.close(name)
     assert not problems, (f'{name} in JupyterLab:\n' + '\n'.join(problems)
                           + where(lab))
@@ -785,25 +788,27 @@ def change(kind, control):
     return radio.evaluate('r => r.value')
 
 
-def test_activation_explorer_responds(opened, lab):
-    """ex4's explorer renders and redraws when class/sample/layer change."""
-    if EXPLORER not in NAMES:
-        pytest.skip('ex4 not present')
-    tab = opened(EXPLORER)
+@pytest.mark.parametrize('name', EXPLORERS)
+def test_activation_explorer_responds(opened, lab, name):
+    """ex4's explorer (in either edition) renders and redraws when
+    class/sample/layer change."""
+    if name not in NAMES:
+        pytest.skip(f'{name} not present')
+    tab = opened(name)
     page = tab.page
     root, controls, maps = explorer_parts(page)
     assert root is not None, (
-        f'{EXPLORER}: no widget rendered after Run All (Run All: '
+        f'{name}: no widget rendered after Run All (Run All: '
         f'{tab.state}); is the ipywidgets extension missing?' + where(lab))
     labels = [label for label, _, _ in controls]
-    absent = [name for name in EXPLORER_CONTROLS
-              if not any(name in label.lower() for label in labels)]
-    assert not absent, (f'{EXPLORER}: the explorer has controls {labels}, '
+    absent = [wanted for wanted in EXPLORER_CONTROLS
+              if not any(wanted in label.lower() for label in labels)]
+    assert not absent, (f'{name}: the explorer has controls {labels}, '
                         f'none for {absent}' + where(lab))
     root.scroll_into_view_if_needed()
     shown = redrawn(page, maps, before=None)
     root.screenshot(path=ARTIFACTS / f'{tab.stem}-explorer-0-start.png')
-    assert shown is not None, (f'{EXPLORER}: the explorer shows no maps'
+    assert shown is not None, (f'{name}: the explorer shows no maps'
                                + where(lab))
     problems = []
     for n, (label, kind, control) in enumerate(controls, 1):
@@ -815,7 +820,7 @@ def test_activation_explorer_responds(opened, lab):
             problems.append(f'setting {label!r} to {value!r} did not change '
                             f'the maps within {REDRAW_TIMEOUT} s')
         shown = now or snapshot(maps)
-    problems += problems_in(tab.cells(), saved_cells(lab, EXPLORER),
+    problems += problems_in(tab.cells(), saved_cells(lab, name),
                             tab.save())
-    assert not problems, (f'{EXPLORER} explorer:\n' + '\n'.join(problems)
+    assert not problems, (f'{name} explorer:\n' + '\n'.join(problems)
                           + where(lab))
