@@ -30,7 +30,7 @@ from d2l_local import data
 from d2l_local.tasks import REGISTRY, Prediction
 
 MODULES = ('lenet', 'ex1', 'ex2', 'ex3', 'ex4', 'lenet5', 'pytorch.lenet',
-           'pytorch.ex1', 'pytorch.ex3', 'pytorch.ex4')
+           'pytorch.ex1', 'pytorch.ex2', 'pytorch.ex3', 'pytorch.ex4')
 for module in MODULES:
     importlib.import_module(f'd2l_local.tasks.{module}')
 TASKS = sorted(name for name in REGISTRY
