@@ -100,16 +100,25 @@ def child(num_epochs, framework='mxnet'):
     clock = EpochClock(train_iter)
     history = d2l.train_ch5(net, clock, test_iter, BATCH_SIZE, trainer,
                             mx.cpu(), num_epochs, animate=False)
-    seconds = clock.seconds(time.perf_counter())
     from d2l_local import threads
     from d2l_local.mxnet import _engine
+    follower = threads.follower()
+    say_result(start, clock, history,
+               None if follower is None else follower.threads,
+               _engine.describe())
+
+
+def say_result(start, clock, history, threads_now, engine):
+    """Print the RESULT line: epoch times, accuracy, thread changes."""
+    seconds = clock.seconds(time.perf_counter())
+    from d2l_local import threads
     follower = threads.follower()
     changes = [] if follower is None else [
         (round(t - start, 1), n) for t, n in follower.changes]
     print(RESULT + json.dumps({
         'seconds': seconds, 'test_acc': history[-1].test_acc,
-        'threads': None if follower is None else follower.threads,
-        'changes': changes, 'engine': _engine.describe()}), flush=True)
+        'threads': threads_now, 'changes': changes, 'engine': engine}),
+        flush=True)
 
 
 def torch_child(num_epochs):
@@ -131,17 +140,9 @@ def torch_child(num_epochs):
     clock = EpochClock(train_iter)
     history = d2l.train_ch6(net, clock, test_iter, num_epochs, LR,
                             torch.device('cpu'), animate=False)
-    seconds = clock.seconds(time.perf_counter())
-    from d2l_local import threads
-    follower = threads.follower()
-    changes = [] if follower is None else [
-        (round(t - start, 1), n) for t, n in follower.changes]
-    print(RESULT + json.dumps({
-        'seconds': seconds, 'test_acc': history[-1].test_acc,
-        'threads': torch.get_num_threads(), 'changes': changes,
-        'engine': f'PyTorch {torch.__version__}, '
-                  f'{torch.get_num_threads()} thread(s) at the end'}),
-        flush=True)
+    say_result(start, clock, history, torch.get_num_threads(),
+               f'PyTorch {torch.__version__}, '
+               f'{torch.get_num_threads()} thread(s) at the end')
 
 
 def run_together(mode, count, num_epochs, stagger=0.0, framework='mxnet'):
