@@ -38,6 +38,9 @@ PAPER_DISTORTED_ERROR = 0.008  # section III.C, distorted training digits
 PAPER_LR_STEPS = ((2, 0.0005), (3, 0.0002), (3, 0.0001), (4, 0.00005))
 PAPER_LR_AFTER = 0.00001
 PAPER_EPOCHS = 20
+# Section III.B: with eta 0.0005 and mu 0.02 the step sizes eta / (mu + h)
+# of the first pass "varied between approximately 7x10^-5 and 0.016".
+PAPER_EPS = (7e-5, 0.016)
 SDLM_MU, SDLM_PATTERNS = 0.02, 500  # appendix C
 # The layers of lenet5(), in order.
 NAMES = ('input', 'C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output')
@@ -275,3 +278,34 @@ def plot_full_run(record, figsize=(7.5, 3.4), title='LeNet-5 on MNIST'):
     ax.legend(fontsize='small', loc='upper right')
     fig.tight_layout()
     return fig
+
+
+_GROUPS = {'weight': 'weights', 'bias': 'biases', 'coef': 'coefficients'}
+
+
+def step_sizes(record, criterion='plain'):
+    """SDLM's step sizes eta / (mu + h) at initialisation, layer by layer,
+    from each initial range: rows of (layer's parameters, how many,
+    {init: (smallest, median, largest)}), from the record
+    tools/sdlm_calibration.py saved (lenet5_1998.ipynb, the SDLM section)."""
+    rows = record['tables']['current']['rows']
+    out = {}
+    for r in rows:
+        if r['criterion'] != criterion:
+            continue
+        layer, kind = r['group'].split('_')
+        name = f'{layer.upper()} {_GROUPS[kind]}'
+        n, steps = out.setdefault(name, (r['n'], {}))
+        if n != r['n']:
+            raise ValueError(f'{name}: {n} parameters under one init, '
+                             f"{r['n']} under another")
+        steps[r['init']] = (r['eps_min'], r['eps_median'], r['eps_max'])
+    return [(name, n, steps) for name, (n, steps) in out.items()]
+
+
+def step_size_shares(record, init):
+    """(smallest step, largest, share above the paper's largest, share
+    below its smallest) over all parameters from `init`, the MSE criterion."""
+    w = record['tables']['current']['what_if'][f'{init}: as computed']
+    return (w['eps_min'], w['eps_max'], w['above_paper_max'],
+            w['below_paper_min'])

@@ -46,7 +46,7 @@ RESULTS = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local' \
     / 'results'
 TABLE_JSON = RESULTS / 'lenet5_1998_sdlm_calibration.json'
 FIRST_PASS_JSON = RESULTS / 'lenet5_1998_sdlm_first_pass.json'
-PAPER_EPS = (7e-5, 0.016)  # section III.B, eta 0.0005 and mu 0.02
+PAPER_EPS = L.PAPER_EPS  # section III.B, eta 0.0005 and mu 0.02
 ETA = L.PAPER_LR_STEPS[0][1]
 MAP_J = 10.0  # the grid's 'MAP loss' row; the paper gives no j
 CRITERIA = {'plain': None, 'MAP': MAP_J}

@@ -23,10 +23,11 @@ from torch.nn import functional as F
 from .. import lenet5_paper as P
 from ..lenet5_paper import (  # noqa: F401  (the paper's, for both sides)
     A, BACKGROUND, C3_TABLE, DISTORTIONS, INIT_RULES, INK, NAMES,
-    PAPER_COUNTS, PAPER_DISTORTED_ERROR, PAPER_EPOCHS, PAPER_LR_AFTER,
+    PAPER_COUNTS, PAPER_DISTORTED_ERROR, PAPER_EPOCHS, PAPER_EPS,
+    PAPER_LR_AFTER,
     PAPER_LR_STEPS, PAPER_TEST_ERROR, PROTOTYPE_ART, S, SDLM_MU,
     SDLM_PATTERNS, compressed_schedule, distort, lr_schedule, paper_error,
-    paper_lr, plot_full_run, prototypes)
+    paper_lr, plot_full_run, prototypes, step_size_shares, step_sizes)
 from ..loops import Epoch
 from .data import ArrayIter
 
