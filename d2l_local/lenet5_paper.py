@@ -303,9 +303,16 @@ def step_sizes(record, criterion='plain'):
     return [(name, n, steps) for name, (n, steps) in out.items()]
 
 
-def step_size_shares(record, init):
+def step_size_shares(record, init, h='as computed'):
     """(smallest step, largest, share above the paper's largest, share
-    below its smallest) over all parameters from `init`, the MSE criterion."""
-    w = record['tables']['current']['what_if'][f'{init}: as computed']
+    below its smallest) over all parameters from `init`, the MSE criterion;
+    `h` names one of the tool's what-ifs ('sum over the 500 patterns')."""
+    what_if = record['tables']['current']['what_if']
+    key = f'{init}: {h}'
+    if key not in what_if:
+        known = sorted({k.split(': ', 1)[1] for k in what_if})
+        raise ValueError(f'no step sizes saved for h {h!r} from {init!r}; '
+                         f'saved: {", ".join(known)}')
+    w = what_if[key]
     return (w['eps_min'], w['eps_max'], w['above_paper_max'],
             w['below_paper_min'])

@@ -60,3 +60,12 @@ def test_the_saved_calibration_is_the_paper_network_at_the_paper_rates():
     assert (round(low, 6), round(above, 3), below) == (0.00019, 0.785, 0)
     low, high, above, below = P.step_size_shares(cal, 'sqrt')
     assert round(1 - above - below, 3) == 0.973  # inside the paper's range
+
+
+def test_the_what_ifs_are_read_by_name_and_an_unknown_one_is_refused():
+    cal = read_result('lenet5_1998_sdlm_calibration.json')
+    low, _, above, below = P.step_size_shares(
+        cal, 'paper', 'sum over the 500 patterns')
+    assert low < P.PAPER_EPS[0] and round(1 - above - below, 3) == 0.905
+    with pytest.raises(ValueError, match="saved: RBF second derivative 1"):
+        P.step_size_shares(cal, 'paper', 'twice as large')
