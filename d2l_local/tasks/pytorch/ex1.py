@@ -19,6 +19,7 @@ from torch import nn
 from .. import Task, ____, describe_error, kind, run_net, show
 from ..neutral import ex1 as _ex1
 from ..neutral.ex1 import PROBE, story, verdict  # noqa: F401
+from .layers import is_lazy, leaves, probe_batch, reference_of, settings
 from ...torch.models import lenet
 from ...torch.results import read_result
 
@@ -34,55 +35,9 @@ OTHER_ACTIVATIONS = ('ReLU', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
 @functools.cache
 def reference():
     """The layers of d2l.lenet(pooling='max'), their output shapes on
-    PROBE and the net's number of parameters.  Building it draws no number
-    from the notebook's generators (their state is put back)."""
-    with torch.random.fork_rng(devices=[]):
-        net = lenet(pooling='max')
-    shapes, X = [], torch.zeros(PROBE)
-    with torch.no_grad():
-        for layer in net:
-            X = layer(X)
-            shapes.append(tuple(X.shape))
-    return list(net), shapes, sum(p.numel() for p in net.parameters())
-
-
-def leaves(net):
-    """The layers of an nn.Sequential in the order they run, with any
-    nn.Sequential inside it opened up."""
-    found = []
-    for layer in net:
-        found += leaves(layer) if isinstance(layer, nn.Sequential) \
-            else [layer]
-    return found
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else \
-        (value, value)
-
-
-def settings(layer):
-    """What a layer's output and parameters depend on, by the names of its
-    arguments (a Conv2d's, a pooling layer's, a Linear's)."""
-    if isinstance(layer, nn.Conv2d):
-        kernel, padding = _pair(layer.kernel_size), layer.padding
-        if padding == 'same' and layer.stride in (1, (1, 1)):
-            padding = tuple((k - 1) // 2 for k in kernel)  # odd kernels
-        return {'in_channels': layer.in_channels,
-                'out_channels': layer.out_channels,
-                'kernel_size': kernel, 'padding': _pair(padding),
-                'stride': _pair(layer.stride),
-                'dilation': _pair(layer.dilation), 'groups': layer.groups,
-                'bias': layer.bias is not None}
-    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
-        stride = layer.stride if layer.stride else layer.kernel_size
-        return {'kernel_size': _pair(layer.kernel_size),
-                'stride': _pair(stride), 'padding': _pair(layer.padding)}
-    if isinstance(layer, nn.Linear):
-        return {'in_features': layer.in_features,
-                'out_features': layer.out_features,
-                'bias': layer.bias is not None}
-    return {}
+    PROBE and the net's number of parameters (drawing no number from the
+    notebook's generators)."""
+    return reference_of(lambda: lenet(pooling='max'), PROBE)
 
 
 def settings_problem(layers):
@@ -117,18 +72,13 @@ def first_difference(layers, X):
 
 def _probe(net):
     """A batch of zeros of shape PROBE on the device of net's weights."""
-    first = next(iter(net.parameters()), None)
-    device = first.device if first is not None else torch.device('cpu')
-    if device.type == 'meta':
-        device = torch.device('cpu')
-    return torch.zeros(PROBE, device=device)
+    return probe_batch(PROBE, [net])
 
 
 def _materialize(net):
     """Run net once if it has lazy layers (nn.LazyConv2d, nn.LazyLinear),
     so they learn their input sizes; what that raises, or None."""
-    lazy = any(nn.parameter.is_lazy(p) for p in net.parameters())
-    if lazy:
+    if is_lazy(net):
         _, problem = run_net(net, _probe(net))
         return problem
     return None

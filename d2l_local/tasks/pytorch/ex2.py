@@ -20,6 +20,7 @@ from .. import Task, ____, describe_error, kind, show
 from ..neutral import ex2 as _ex2
 from ..neutral.ex2 import (  # noqa: F401 - this module's names
     CHOICES, PROBE, VARIANT, best_choice, cite, story)
+from .layers import leaves, probe_batch, reference_of, settings
 from ...torch.models import lenet
 from ...torch.results import read_result
 
@@ -54,67 +55,9 @@ OTHER_ACTIVATIONS = ('Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
 @functools.cache
 def reference():
     """The variant's layers (d2l.lenet(**VARIANT)), its output shape after
-    each layer on PROBE and its number of parameters.  Building it draws
-    no number from the notebook's generators (their state is put back)."""
-    with torch.random.fork_rng(devices=[]):
-        net = lenet(**VARIANT)
-    layers = list(net)
-    shapes, X = [], torch.zeros(PROBE)
-    with torch.no_grad():
-        for layer in layers:
-            X = layer(X)
-            shapes.append(tuple(X.shape))
-    return layers, shapes, sum(p.numel() for p in net.parameters())
-
-
-def leaves(net):
-    """The layers of an nn.Sequential in the order they run, with any
-    nn.Sequential inside it opened up."""
-    found = []
-    for layer in net:
-        found += leaves(layer) if isinstance(layer, nn.Sequential) \
-            else [layer]
-    return found
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else \
-        (value, value)
-
-
-def _lazy(layer):
-    """True while a lazy layer has not yet seen a batch."""
-    return any(nn.parameter.is_lazy(p) for p in layer.parameters())
-
-
-def settings(layer):
-    """What a layer's output and parameters depend on, by the names of its
-    arguments (a Conv2d's, a pooling layer's, a Linear's); a lazy layer's
-    input size only once it has seen a batch."""
-    if isinstance(layer, nn.Conv2d):
-        kernel, padding = _pair(layer.kernel_size), layer.padding
-        if padding == 'same' and layer.stride in (1, (1, 1)):
-            padding = tuple((k - 1) // 2 for k in kernel)  # odd kernels
-        found = {'in_channels': layer.in_channels,
-                 'out_channels': layer.out_channels,
-                 'kernel_size': kernel, 'padding': _pair(padding),
-                 'stride': _pair(layer.stride),
-                 'dilation': _pair(layer.dilation), 'groups': layer.groups,
-                 'bias': layer.bias is not None}
-    elif isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
-        stride = layer.stride if layer.stride else layer.kernel_size
-        found = {'kernel_size': _pair(layer.kernel_size),
-                 'stride': _pair(stride), 'padding': _pair(layer.padding)}
-    elif isinstance(layer, nn.Linear):
-        found = {'in_features': layer.in_features,
-                 'out_features': layer.out_features,
-                 'bias': layer.bias is not None}
-    else:
-        return {}
-    if _lazy(layer):
-        found.pop('in_channels', None)
-        found.pop('in_features', None)
-    return found
+    each layer on PROBE and its number of parameters (drawing no number
+    from the notebook's generators)."""
+    return reference_of(lambda: lenet(**VARIANT), PROBE)
 
 
 # What to look at when a layer's setting differs from the variant's.
@@ -190,12 +133,7 @@ def _settings_problem(layers, ref_layers):
 def _probe(layers):
     """A batch of zeros of shape PROBE on the device of the layers'
     weights."""
-    first = next(iter(p for layer in layers for p in layer.parameters()),
-                 None)
-    device = first.device if first is not None else torch.device('cpu')
-    if device.type == 'meta':
-        device = torch.device('cpu')
-    return torch.zeros(PROBE, device=device)
+    return probe_batch(PROBE, layers)
 
 
 def _run(layers):
