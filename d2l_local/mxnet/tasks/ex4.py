@@ -38,11 +38,9 @@ def _probe_nets():
     for net in nets.values():
         net.initialize(init.Zero())
         net(nd.zeros((1, 1, 28, 28)))
-        for param in net.collect_params().values():
-            fan_in = np.prod(param.shape[1:]) if len(param.shape) > 1 else 1
-            value = rng.normal(0, 1 / np.sqrt(fan_in), param.shape)
-            if len(param.shape) == 1:  # biases: some negative, some not
-                value = rng.uniform(-0.5, 0.5, param.shape)
+        params = list(net.collect_params().values())
+        values = _ex4.probe_values([p.shape for p in params], rng)
+        for param, value in zip(params, values):
             param.set_data(nd.array(value))
     return nets
 
@@ -51,10 +49,7 @@ def probe_image():
     """One image (1, 28, 28) as the notebook's examples hold them: a
     bright, textured block on an empty background."""
     from mxnet import nd
-    rng = np.random.default_rng(4)
-    image = np.zeros((1, 28, 28), dtype=np.float32)
-    image[0, 4:25, 7:21] = rng.uniform(0.3, 1, (21, 14))
-    return nd.array(image)
+    return nd.array(_ex4.probe_pixels())
 
 
 _PROBES = {}

@@ -1,7 +1,8 @@
 """Exercise 4's tasks without a framework: q1, the prediction of a
-sigmoid map's background, and for q2 the texts, the comparison of arrays
-and the task that calls ``layer2_maps(net, x)`` on the check's nets.  The
-nets, the image and what a slip returns are each side's.
+sigmoid map's background, and for q2 the texts, the numbers the check's
+nets and image are made of, the comparison of arrays and the task that
+calls ``layer2_maps(net, x)`` on the check's nets.  The nets themselves,
+what a slip returns and the messages that name a layer are each side's.
 """
 import collections
 
@@ -53,6 +54,29 @@ INSIGHT_Q2 = ('Your function and d2l.activation_maps agree: a layer\'s maps '
               'are just the output of the net cut after that convolution '
               'and its activation. On the check\'s two nets (one sigmoid, '
               'one ReLU, random weights) the arrays were equal to 1e-4.')
+
+
+def probe_values(shapes, rng):
+    """Values for the check's nets' parameters of `shapes`, in order,
+    drawn from NumPy's generator `rng` (so no framework's random state
+    moves): weights of spread 1/sqrt(fan-in), biases uniform in [-0.5,
+    0.5), some negative, some not."""
+    for shape in shapes:
+        fan_in = np.prod(shape[1:]) if len(shape) > 1 else 1
+        value = rng.normal(0, 1 / np.sqrt(fan_in), shape)
+        if len(shape) == 1:  # biases: some negative, some not
+            value = rng.uniform(-0.5, 0.5, shape)
+        yield value
+
+
+def probe_pixels():
+    """One image (1, 28, 28) as the notebook's examples hold them, a
+    NumPy array: a bright, textured block on an empty background."""
+    rng = np.random.default_rng(4)
+    image = np.zeros((1, 28, 28), dtype=np.float32)
+    image[0, 4:25, 7:21] = rng.uniform(0.3, 1, (21, 14))
+    return image
+
 
 # What the learner's function returned on a probe net (a tuple, so a
 # returned blank still reads as blank), or the error it raised; _Answers

@@ -44,13 +44,10 @@ def _probe_nets():
         nets = {'sigmoid': lenet(), 'ReLU': lenet('relu', 'max')}
     for net in nets.values():
         net.eval()
+        params = list(net.parameters())
+        values = _ex4.probe_values([tuple(p.shape) for p in params], rng)
         with torch.no_grad():
-            for param in net.parameters():
-                shape = tuple(param.shape)
-                fan_in = np.prod(shape[1:]) if len(shape) > 1 else 1
-                value = rng.normal(0, 1 / np.sqrt(fan_in), shape)
-                if len(shape) == 1:  # biases: some negative, some not
-                    value = rng.uniform(-0.5, 0.5, shape)
+            for param, value in zip(params, values):
                 param.copy_(torch.as_tensor(value, dtype=torch.float32))
     return nets
 
@@ -58,10 +55,7 @@ def _probe_nets():
 def probe_image():
     """One image (1, 28, 28) as the notebook's examples hold them: a
     bright, textured block on an empty background."""
-    rng = np.random.default_rng(4)
-    image = np.zeros((1, 28, 28), dtype=np.float32)
-    image[0, 4:25, 7:21] = rng.uniform(0.3, 1, (21, 14))
-    return torch.from_numpy(image)
+    return torch.from_numpy(_ex4.probe_pixels())
 
 
 _PROBES = {}
