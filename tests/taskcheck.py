@@ -7,15 +7,16 @@ import pytest
 
 import fakedata
 from d2l_local import data
+from d2l_local.tasks import REGISTRY
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-# Each edition: its framework, its d2l, the package of its tasks, what
-# its task names start with, its folder of saved results and of notebooks.
+# Each edition: its d2l, the package of its tasks, what its task names
+# start with, its folder of saved results and its folder of notebooks.
 EDITIONS = {
-    'mxnet': ('mxnet', 'd2l_local.mxnet', 'd2l_local.mxnet.tasks', '',
+    'mxnet': ('d2l_local.mxnet', 'd2l_local.mxnet.tasks', '',
               ROOT / 'd2l_local' / 'results', ROOT / 'notebooks'),
-    'pytorch': ('torch', 'd2l_local.torch', 'd2l_local.tasks.pytorch',
-                'pytorch.', ROOT / 'd2l_local' / 'results' / 'pytorch',
+    'pytorch': ('d2l_local.torch', 'd2l_local.tasks.pytorch', 'pytorch.',
+                ROOT / 'd2l_local' / 'results' / 'pytorch',
                 ROOT / 'notebooks' / 'pytorch'),
 }
 
@@ -23,13 +24,31 @@ EDITIONS = {
 def edition(name, notebook):
     """Edition `name` as a test of `notebook`'s tasks sees it: its name,
     d2l, task module (`tasks`), task-name prefix, results and notebooks
-    folders; skipped where its framework is not installed."""
-    framework, d2l, tasks, prefix, results, notebooks = EDITIONS[name]
-    pytest.importorskip(framework)
+    folders.  Where its framework is not installed, importing the task
+    module fails and conftest.py skips the test, with the reason."""
+    d2l, tasks, prefix, results, notebooks = EDITIONS[name]
     return types.SimpleNamespace(
         name=name, d2l=importlib.import_module(d2l),
         tasks=importlib.import_module(f'{tasks}.{notebook}'),
         prefix=prefix, results=results, notebooks=notebooks)
+
+
+def editions(notebook):
+    """A fixture, `side`, that gives each edition in turn as a test of
+    `notebook`'s tasks sees it (edition())."""
+    @pytest.fixture(params=sorted(EDITIONS))
+    def side(request):
+        return edition(request.param, notebook)
+    return side
+
+
+def assert_registered(side, notebook, names):
+    """The side's tasks `names` are in REGISTRY under the notebook's name
+    (the edition's prefix first) and are what `import *` gives."""
+    for name in names:
+        assert REGISTRY[f'{side.prefix}{notebook}.{name}'] is getattr(
+            side.tasks, name)
+    assert side.tasks.__all__ == ['____', *names]
 
 
 def solved(task, **names):

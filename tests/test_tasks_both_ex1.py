@@ -4,21 +4,25 @@ each edition's tasks; what differs by framework is in test_tasks_ex1.py
 and test_tasks_pytorch_ex1.py."""
 import pytest
 
-from d2l_local.tasks import REGISTRY
 from d2l_local.tasks.neutral import ex1 as neutral
-from taskcheck import EDITIONS, edition, solved
+from taskcheck import assert_registered, editions, solved
 
 
-@pytest.fixture(params=sorted(EDITIONS))
-def side(request):
-    return edition(request.param, 'ex1')
+side = editions('ex1')
 
 
 def test_tasks_are_registered_under_the_notebook_name(side):
-    ex1 = side.tasks
-    assert REGISTRY[f'{side.prefix}ex1.q1'] is ex1.q1
-    assert REGISTRY[f'{side.prefix}ex1.q2'] is ex1.q2
-    assert ex1.__all__ == ['____', 'q1', 'q2']
+    assert_registered(side, 'ex1', ['q1', 'q2'])
+
+
+def test_q1_hints_come_one_level_at_a_time(side, capsys):
+    q1 = side.tasks.q1
+    assert len(q1.hints) == 3
+    q1.shown_hints = 0
+    q1.hint()
+    q1.hint()
+    out = capsys.readouterr().out
+    assert 'Hint 1 of 3' in out and 'Hint 2 of 3' in out
 
 
 @pytest.mark.parametrize('best, letter', [

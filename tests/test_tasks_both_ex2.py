@@ -5,15 +5,10 @@ and test_tasks_pytorch_ex2.py."""
 import csv
 import json
 
-import pytest
-
-from d2l_local.tasks import REGISTRY
-from taskcheck import EDITIONS, edition, solved
+from taskcheck import assert_registered, editions, solved
 
 
-@pytest.fixture(params=sorted(EDITIONS))
-def side(request):
-    return edition(request.param, 'ex2')
+side = editions('ex2')
 
 
 def grid_rows(side):
@@ -23,10 +18,7 @@ def grid_rows(side):
 
 
 def test_tasks_are_registered_under_the_notebook_name(side):
-    ex2 = side.tasks
-    assert REGISTRY[f'{side.prefix}ex2.q1'] is ex2.q1
-    assert REGISTRY[f'{side.prefix}ex2.q2'] is ex2.q2
-    assert ex2.__all__ == ['____', 'q1', 'q2']
+    assert_registered(side, 'ex2', ['q1', 'q2'])
 
 
 # q1: the prediction

@@ -9,13 +9,11 @@ import pytest
 
 from d2l_local import settings
 from d2l_local.tasks.neutral import ex3 as neutral
-from taskcheck import (EDITIONS, assert_blank, assert_wrong, edition,
-                       fake_mnist, solved)
+from taskcheck import (assert_blank, assert_wrong, editions, fake_mnist,
+                       solved)
 
 
-@pytest.fixture(params=sorted(EDITIONS))
-def side(request):
-    return edition(request.param, 'ex3')
+side = editions('ex3')
 
 
 @pytest.fixture

@@ -4,23 +4,16 @@ comparison of q2's arrays) tested once, on each edition's tasks; what
 differs by framework is in test_tasks_ex4.py and test_tasks_pytorch_ex4.py.
 """
 import numpy as np
-import pytest
 
-from d2l_local.tasks import REGISTRY
 from d2l_local.tasks.neutral import ex4 as neutral
-from taskcheck import EDITIONS, edition
+from taskcheck import assert_registered, editions
 
 
-@pytest.fixture(params=sorted(EDITIONS))
-def side(request):
-    return edition(request.param, 'ex4')
+side = editions('ex4')
 
 
 def test_tasks_are_registered_under_the_notebook_name(side):
-    ex4 = side.tasks
-    assert REGISTRY[f'{side.prefix}ex4.q1'] is ex4.q1
-    assert REGISTRY[f'{side.prefix}ex4.q2'] is ex4.q2
-    assert ex4.__all__ == ['____', 'q1', 'q2']
+    assert_registered(side, 'ex4', ['q1', 'q2'])
 
 
 # --- q1: what a sigmoid map shows on the empty background ------------------

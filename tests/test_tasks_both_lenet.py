@@ -5,20 +5,15 @@ the nets and try_gpu are in test_tasks_lenet.py and
 test_tasks_pytorch_lenet.py."""
 import pytest
 
-from d2l_local.tasks import REGISTRY
-from taskcheck import EDITIONS, assert_blank, assert_wrong, edition
+from taskcheck import (assert_blank, assert_registered, assert_wrong,
+                       editions)
 
 
-@pytest.fixture(params=sorted(EDITIONS))
-def side(request):
-    return edition(request.param, 'lenet')
+side = editions('lenet')
 
 
 def test_tasks_are_registered_under_the_notebook_name(side):
-    lenet = side.tasks
-    for q in ('q1', 'q2', 'q3', 'q4'):
-        assert REGISTRY[f'{side.prefix}lenet.{q}'] is getattr(lenet, q)
-    assert lenet.__all__ == ['____', 'q1', 'q2', 'q3', 'q4']
+    assert_registered(side, 'lenet', ['q1', 'q2', 'q3', 'q4'])
 
 
 # q1: the second convolution's output shape (conv1, net[3])

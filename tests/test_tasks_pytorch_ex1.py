@@ -150,13 +150,7 @@ def test_q1_a_module_of_its_own_is_asked_for_as_nn_sequential():
     assert_wrong(q1, Net(), 'nn.Sequential(...)', 'a network (Net)')
 
 
-def test_q1_hints_come_one_level_at_a_time(capsys):
-    assert len(q1.hints) == 3
-    q1.shown_hints = 0
-    q1.hint()
-    q1.hint()
-    out = capsys.readouterr().out
-    assert 'Hint 1 of 3' in out and 'Hint 2 of 3' in out
+def test_q1_solution_shows_max_pooling(capsys):
     q1.solution()
     assert 'nn.MaxPool2d(kernel_size=2, stride=2)' in capsys.readouterr().out
 
