@@ -4,6 +4,7 @@ on Apple Silicon or Windows, where ./course installs only the PyTorch
 edition.  tests/test_course_script.py does the same in a real venv without
 MXNet."""
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -51,6 +52,22 @@ def test_what_needs_mxnet_is_skipped_where_it_is_missing():
     assert all('needs MXNet, which is not installed here' in line
                for line in skips), skips
     assert ' passed' in summary  # test_checks' other tests need no MXNet
+
+
+def test_the_tests_both_editions_share_run_on_the_one_installed():
+    """tests/test_tasks_both_*.py: each test runs once per edition; the
+    MXNet runs are skipped with the reason (the chapter's MXNet tasks
+    import MXNet), the PyTorch runs pass."""
+    run = pytest_without('mxnet', 'tests/test_tasks_both_lenet.py')
+    summary = run.stdout.strip().splitlines()[-1]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert 'failed' not in summary and 'error' not in summary, summary
+    skips = [line for line in run.stdout.splitlines()
+             if line.startswith('SKIPPED')]
+    assert skips and all('needs MXNet, which is not installed here' in line
+                         for line in skips), skips
+    counts = re.match(r'(\d+) passed, (\d+) skipped', summary)
+    assert counts and counts[1] == counts[2], summary  # one of each
 
 
 def test_a_missing_import_of_anything_else_still_fails():

@@ -14,6 +14,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / 'd2l_local'
 NEUTRAL = sorted(p.stem for p in PACKAGE.glob('*.py')
                  if p.stem != '__init__') + ['results', 'tasks']
+# The tasks' parts both editions share, one module per notebook.
+TASKS_NEUTRAL = sorted(f'tasks.neutral.{p.stem}'
+                       for p in (PACKAGE / 'tasks' / 'neutral').glob('*.py')
+                       if p.stem != '__init__')
 
 
 def run(code):
@@ -34,7 +38,9 @@ def test_the_folder_shows_the_split():
 
 
 def test_neutral_modules_import_no_framework():
-    modules = ', '.join(f'd2l_local.{m}' for m in NEUTRAL)
+    assert TASKS_NEUTRAL == [f'tasks.neutral.{name}' for name in (
+        'ex1', 'ex2', 'ex3', 'ex4', 'lenet')]
+    modules = ', '.join(f'd2l_local.{m}' for m in NEUTRAL + TASKS_NEUTRAL)
     loaded = run(f'import json, sys, {modules}\n'
                  'print(json.dumps(sorted({"mxnet", "torch"} & '
                  'set(sys.modules))))')
@@ -43,8 +49,8 @@ def test_neutral_modules_import_no_framework():
 
 def test_neutral_sources_name_no_framework_at_module_level():
     """No neutral module imports a framework, even inside a function."""
-    for path in list(PACKAGE.glob('*.py')) + [PACKAGE / 'results' /
-                                              '__init__.py']:
+    for path in [*PACKAGE.glob('*.py'), PACKAGE / 'results' / '__init__.py',
+                 *(PACKAGE / 'tasks' / 'neutral').glob('*.py')]:
         if path.name == '__init__.py' and path.parent == PACKAGE:
             continue  # the package's own: delegates to mxnet/, lazily
         text = path.read_text()

@@ -1,5 +1,6 @@
 """The tasks of exercise 4: the solutions pass, blanks and typical wrong
-answers get the message a learner needs."""
+answers get the message a learner needs.  What both editions share is
+tested in test_tasks_both_ex4.py."""
 import mxnet as mx
 import numpy as np
 import pytest
@@ -38,32 +39,6 @@ def test_q1_solution_is_the_answer_the_formula_gives():
     right = {'b'}  # the option that says sigmoid(b), in (0, 1)
     assert {k for k, v in q1.options.items() if 'sigmoid(b)' in v} == right
     assert solution(q1)['prediction'] == 'b'
-
-
-def test_q1_blank_and_reveal():
-    assert q1.grade(____).status == 'blank'
-    assert 'Not attempted yet' in q1.grade(____).message
-    q1.reveal(____)
-    assert q1.last.status == 'blank'
-    assert 'You made no prediction' in q1.last.message
-    q1.reveal('b')
-    assert q1.last.status == 'right'
-
-
-def test_q1_black_background_is_told_why_not(capsys):
-    q1.check('a')
-    assert q1.last.status == 'noted'
-    q1.reveal('a')
-    assert q1.last.status == 'wrong'
-    assert 'never 0' in q1.last.message
-    assert 'just the bias' in q1.last.message
-    assert q1.grade('d').status == 'wrong'
-    assert "not one of the options" in q1.grade('d').message
-
-
-def test_q1_hints_lead_to_the_bias():
-    assert len(q1.hints) == 2
-    assert 'bias' in q1.hints[1]
 
 
 # --- q2: layer2_maps(net, x) ----------------------------------------------

@@ -1,6 +1,7 @@
 """The chapter's tasks: the solutions pass, blanks and typical wrong answers
 get the message a learner needs, and try_gpu is only ever run against
-simulated GPUs."""
+simulated GPUs.  What both editions share is tested in
+test_tasks_both_lenet.py."""
 import mxnet as mx
 import pytest
 from mxnet import init, nd
@@ -36,21 +37,11 @@ def test_q1_answer_is_what_the_net_gives():
     assert q1.grade((1,) + X.shape[1:]).status == 'right'  # batch axis ok
 
 
-def test_q1_blank():
-    result = q1.grade(____)
-    assert result.status == 'blank'
-    assert result.message.startswith('Not attempted yet')
-
-
 @pytest.mark.parametrize('answer, words', [
     ((16, 8, 8), "without conv0's padding"),
     ((16, 24, 24), 'pool0 halves the side'),
     ((16, 14, 14), 'conv1 has no padding'),
-    ((16, 9, 9), 'ends with + 1'),
     ((6, 10, 10), 'conv1 has 16 kernels'),
-    ((16, 12, 12), 'layer by layer'),
-    ('16x10x10', 'should be a shape'),
-    ((16, 10), 'three numbers'),
 ])
 def test_q1_typical_wrong_answers(answer, words):
     result = q1.grade(answer)
@@ -72,20 +63,8 @@ def test_q2_answer_is_what_the_net_holds():
     assert q2.grade(solved(q2)['conv1_params']).status == 'right'
 
 
-def test_q2_blank():
-    assert q2.grade(____).status == 'blank'
-    assert q2.grade(____ * 5 + 1).status == 'blank'  # half-filled
-
-
 @pytest.mark.parametrize('answer, words', [
-    (2400, 'weights only'),
-    (416, 'all 6 input channels'),
-    (400, 'and the 16 biases'),
     (156, "conv0's count"),
-    (2572, 'both convolution layers'),
-    (2406, '16 of them, not 6'),
-    (1234, 'one bias per kernel'),
-    ('2416', 'should be a number'),
 ])
 def test_q2_typical_wrong_answers(answer, words):
     result = q2.grade(answer)
@@ -114,24 +93,6 @@ def test_q3_answer_follows_from_the_shapes():
              / multiply_adds(mlp, nd.zeros((1, 784))))
     assert ratio > 1.2 and q3.answer == 'c'
     assert solved(q3)['prediction'] == 'c'
-
-
-def test_q3_records_then_reveals(capsys):
-    q3.check(____)
-    assert q3.last.status == 'blank'
-    assert 'Not attempted yet' in q3.last.message
-    q3.check('d')
-    assert q3.last.status == 'wrong' and "'d' is not one of" in \
-        q3.last.message
-    q3.check('a')
-    assert q3.last.status == 'noted'
-    q3.reveal('a', 4.0)
-    assert q3.last.status == 'wrong'
-    assert 'reuses each weight' in q3.last.message
-    q3.reveal('c', 4.0)
-    assert q3.last.status == 'right'
-    q3.reveal(____, 4.0)
-    assert 'You made no prediction' in q3.last.message
 
 
 # q4: try_gpu
@@ -223,11 +184,6 @@ def test_q4_simulation_is_undone_and_never_reaches_a_gpu():
         X = nd.ones((2,), ctx=fake) + 1  # made on the CPU
         assert X.context == mx.cpu() and repr(fake) == 'gpu(0)'
     assert (mx.gpu, mx.context.num_gpus) == (gpu, num_gpus)
-
-
-def test_q4_every_task_has_hints_and_a_solution():
-    for task in (q1, q2, q3, q4):
-        assert len(task.hints) >= 2 and task.code.strip()
 
 
 @pytest.mark.parametrize('answer, words', [

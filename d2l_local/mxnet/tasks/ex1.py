@@ -4,7 +4,9 @@ q1 builds the max-pooling LeNet; q2 predicts, before the training runs,
 where max pooling's runs land against the spread of average pooling's.
 q2's right answer comes from the saved full-data runs (the chapter's seed
 sweep and the LeNet grid), never from the notebook's own run, so it is the
-same in quick mode.
+same in quick mode.  q2 and the texts of q1 that name no layer use no
+framework: they are in tasks/neutral/ex1.py, shared with the PyTorch
+edition.
 """
 import functools
 
@@ -12,13 +14,14 @@ from mxnet.gluon import nn
 
 from ..models import act_type, lenet
 from ...results import read_result
-from ...tasks import (Prediction, Task, ____, describe_error, expect_net, kind,
+from ...tasks import (Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
                settings_problem, first_shape_mismatch)
+from ...tasks.neutral import ex1 as _ex1
+from ...tasks.neutral.ex1 import PROBE, story, verdict  # noqa: F401
 
 __all__ = ['____', 'q1', 'q2']
 
-PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
 LAYERS = ['Conv2D', 'MaxPool2D', 'Conv2D', 'MaxPool2D',
           'Dense', 'Dense', 'Dense']
 
@@ -114,11 +117,7 @@ q1 = Task(
     todo="set net to the chapter's LeNet with each nn.AvgPool2D replaced "
          'by nn.MaxPool2D.',
     where="the chapter's model (lenet.ipynb, section \"The model\")",
-    insight=f'Your net has {reference()[1]:,} parameters, as many as the '
-            f'chapter\'s: pooling has no weights, so the swap changes what '
-            f'flows through the net, not its size. The lesson trains '
-            f"d2l.lenet(pooling='max'), the same net from the course "
-            f'package.',
+    insight=_ex1.insight_q1(reference()[1]),
     code=_solution(),
     hints=[
         "Start from the chapter's LeNet: nn.HybridSequential() with two "
@@ -132,7 +131,7 @@ q1 = Task(
         'MaxPool2D, Conv2D(channels=16, kernel_size=5), MaxPool2D, '
         'Dense(120), Dense(84), Dense(10), the last without activation.',
     ],
-    explain="d2l.lenet(pooling='max') builds the same net.")
+    explain=_ex1.EXPLAIN_Q1)
 
 
 # q2: where do max pooling's runs land against average pooling's spread?
@@ -141,67 +140,11 @@ def saved_runs():
     """Test accuracy after 5 epochs, {seed: accuracy}, of the saved
     full-data runs: average pooling (the chapter's seed sweep) and max
     pooling (the LeNet grid's 'max pool' rows)."""
-    sweep = read_result('seed_sweep.json')
-    avg = {int(r['seed']): float(r['final_test_acc']) for r in sweep['runs']}
-    best = {int(r['seed']): float(r['test_acc'])
-            for r in read_result('lenet_grid.csv')
-            if r['variant'] == 'max pool'}
-    return avg, best
-
-
-def verdict(avg, best):
-    """'a' if every max-pooling run beats the best average-pooling run,
-    'c' if every one falls below the worst, else 'b'."""
-    if min(best.values()) > max(avg.values()):
-        return 'a'
-    if max(best.values()) < min(avg.values()):
-        return 'c'
-    return 'b'
-
-
-def story(avg, best):
-    """What the saved runs show, in two sentences."""
-    lo, hi = min(best.values()), max(best.values())
-    where = {
-        'a': f'above the best of the {len(avg)} average-pooling runs '
-             f'({max(avg.values()):.3f})',
-        'b': f'overlapping the range of the {len(avg)} average-pooling runs '
-             f'({min(avg.values()):.3f} to {max(avg.values()):.3f})',
-        'c': f'below the worst of the {len(avg)} average-pooling runs '
-             f'({min(avg.values()):.3f})',
-    }[verdict(avg, best)]
-    leads = [best[s] - avg[s] for s in sorted(best) if s in avg]
-    wins = sum(lead > 0 for lead in leads)
-    span = max(avg.values()) - min(avg.values())
-    return (f'All {len(best)} max-pooling runs ended between {lo:.3f} and '
-            f'{hi:.3f}, {where}. Seed by seed (same start, same batches) '
-            f'max pooling won {wins} of {len(leads)}, by {min(leads):.3f} '
-            f'to {max(leads):.3f}; the average-pooling runs span '
-            f'{span:.3f}. The text below says how far so few seeds go.')
+    return _ex1.saved_runs(read_result)
 
 
 _AVG, _MAX = saved_runs()
-q2 = Prediction(
-    'ex1.q2',
-    options={
-        'a': f'higher, beyond the spread: every max-pooling run ends above '
-             f'the best of the {len(_AVG)} average-pooling runs',
-        'b': f'within the spread: the max-pooling runs overlap the range '
-             f'of the {len(_AVG)} average-pooling runs',
-        'c': f'lower: every max-pooling run ends below the worst of the '
-             f'{len(_AVG)} average-pooling runs',
-    },
-    answer=verdict(_AVG, _MAX),
-    todo="set prediction to 'a', 'b' or 'c' (the options are in the text "
-         'above).',
-    where='the three options in the text above the cell',
-    insight=story(_AVG, _MAX),
-    hints=[
-        'In the backward pass a 2x2 average pool hands each of its four '
-        'inputs a quarter of the gradient; a max pool hands all of it to '
-        'the input that won. A sigmoid net\'s gradients are small: which '
-        'pool passes the larger gradient to the weights below it?',
-        'A change that helps at every step of training, not only at the '
-        'start, lifts every seed\'s run by about the same amount.',
-    ],
-    explain=story(_AVG, _MAX))
+q2 = _ex1.make_q2(
+    'ex1.q2', _AVG, _MAX,
+    'A change that helps at every step of training, not only at the '
+    'start, lifts every seed\'s run by about the same amount.')

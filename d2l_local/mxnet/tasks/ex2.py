@@ -5,7 +5,9 @@ raised the chapter's 5-epoch accuracy most; its right answer comes from the
 saved grid (results/lenet_grid.csv), so it is the same in quick mode.  q2
 builds one of the grid's variants: ReLU, max pooling, 16 and 32 channels of
 5x5, checked by its layers, activations, shapes on a probe batch and
-parameter count.
+parameter count.  q1 and the texts of q2 that name no layer use no
+framework: they are in tasks/neutral/ex2.py, shared with the PyTorch
+edition.
 """
 import functools
 
@@ -13,79 +15,33 @@ from mxnet.gluon import nn  # noqa: F401 - the solution's namespace
 
 from ..models import act_type, lenet
 from ...results import read_result
-from ...variants import variant_summary
-from ...tasks import (Prediction, Task, ____, describe_error, expect_net, kind,
+from ...tasks import (Task, ____, describe_error, expect_net, kind,
                reference_layers, reference_net, setting_difference,
                settings_problem, first_shape_mismatch)
+from ...tasks.neutral import ex2 as _ex2
+from ...tasks.neutral.ex2 import (  # noqa: F401 - this module's names
+    CHOICES, PROBE, VARIANT, best_choice, cite, story)
 
 __all__ = ['____', 'q1', 'q2']
 
 
 def grid():
     """The saved grid by variant (d2l.variant_summary's entries)."""
-    rows = read_result('lenet_grid.csv')
-    return {entry['variant']: entry for entry in variant_summary(rows)}
-
-
-def cite(entry):
-    """A variant's accuracy as the text cites it, with its seeds."""
-    if len(entry['accs']) == 1:
-        return f'{entry["accs"][0]:.3f} (one seed)'
-    return (f'{entry["low"]:.3f} to {entry["high"]:.3f} '
-            f'({len(entry["accs"])} seeds, mean {entry["mean"]:.3f})')
-
-
-# q1: which single change helps the 5-epoch baseline most?
-
-CHOICES = {'a': ('relu', 'ReLU instead of sigmoid'),
-           'b': ('max pool', 'max pooling instead of average pooling'),
-           'c': ('channels 16/32',
-                 '16 and 32 output channels instead of 6 and 16'),
-           'd': ('dense 120', 'one hidden dense layer (120) instead of two')}
-
-
-def best_choice(rows):
-    """The letter of the choice whose grid rows have the highest mean
-    accuracy."""
-    return max(CHOICES, key=lambda c: rows[CHOICES[c][0]]['mean'])
-
-
-def story(rows):
-    """What the grid measured for each choice, in one sentence."""
-    base = rows['baseline']
-    parts = [f'{text}: {cite(rows[name])}'
-             for name, text in CHOICES.values()]
-    return (f'After 5 epochs the baseline reached {cite(base)}; '
-            f'{"; ".join(parts)}. Judge each against the band in the '
-            f"chart: the baseline's own spread over seeds.")
+    return _ex2.grid(read_result)
 
 
 _ROWS = grid()
-q1 = Prediction(
-    'ex2.q1',
-    options={letter: text for letter, (_, text) in CHOICES.items()},
-    answer=best_choice(_ROWS),
-    todo="set prediction to 'a', 'b', 'c' or 'd': the change you expect "
-         'to raise the 5-epoch accuracy most.',
-    where='the four options in the text above the cell',
-    insight=story(_ROWS),
-    hints=[
-        "The chapter's sigmoid LeNet spends its first epoch or more near "
-        'chance (0.1) in most seeds of the seed sweep: in 5 epochs, what '
-        'holds it back is how fast it learns, not how big it is.',
-        'ReLU is usually the better activation, but this change keeps the '
-        "chapter's learning rate of 0.9, tuned for sigmoid: a ReLU's output "
-        'is not bounded, so steps that large can go badly wrong.',
-    ],
-    explain=story(_ROWS))
+q1 = _ex2.make_q1(
+    'ex2.q1', _ROWS,
+    "The chapter's sigmoid LeNet spends its first epoch or more near "
+    'chance (0.1) in most seeds of the seed sweep: in 5 epochs, what '
+    'holds it back is how fast it learns, not how big it is.')
 
 
 # q2: build the variant with ReLU, max pooling, 16 and 32 channels of 5x5.
 
-PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
 LAYERS = ['Conv2D', 'MaxPool2D', 'Conv2D', 'MaxPool2D',
           'Dense', 'Dense', 'Dense']
-VARIANT = dict(activation='relu', pooling='max', convs=((16, 5), (32, 5)))
 
 
 @functools.cache
@@ -207,8 +163,7 @@ def _insight(rows):
 
 q2 = Task(
     'ex2.q2', assess_net,
-    todo='set net to the LeNet with ReLU, max pooling and 16 and 32 '
-         "channels of 5x5 (everything else as in the chapter's).",
+    todo=_ex2.TODO_Q2,
     where="the chapter's model (lenet.ipynb, section \"The model\") and "
           'help(d2l.lenet)',
     insight=_insight(_ROWS),
@@ -231,9 +186,6 @@ net.add(nn.Conv2D(channels=16, kernel_size=5, padding=2, activation='relu'),
         'strides=2) for both poolings; 16 channels in the first Conv2D, 32 '
         'in the second, both with kernel_size=5. Only the first pads '
         '(padding=2).',
-        "d2l.lenet builds LeNets from arguments: activation='relu', "
-        "pooling='max' and convs=((16, 5), (32, 5)) (channels, window per "
-        'convolution).',
+        _ex2.HINT_LENET,
     ],
-    explain="d2l.lenet(activation='relu', pooling='max', "
-            'convs=((16, 5), (32, 5))) builds the same net in one line.')
+    explain=_ex2.EXPLAIN_Q2)

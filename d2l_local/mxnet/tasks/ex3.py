@@ -7,24 +7,21 @@ q1  write ``mnist_accuracy(net)``: load MNIST with the course's loader and
 q2  predict how well the nearest-class-mean yardstick separates digits and
     clothes; the notebook computes it on the full arrays (quick mode or
     not), so the right answer does not depend on the mode.
-"""
-import collections
-import math
-import numbers
 
-from ...tasks import (WRONG, Prediction, Result, Task, ____,
-               describe_error, function_problem, is_blank, kind)
+What uses no framework (q2, the messages, the checking) is in
+tasks/neutral/ex3.py, shared with the PyTorch edition.
+"""
+from ...tasks import ____
+from ...tasks.neutral import ex3 as _ex3
+from ...tasks.neutral.ex3 import (  # noqa: F401 - this module's names
+    SLIPS, SWAPPED, YARDSTICK_OPTIONS, NetFunctionTask, _Returned,
+    yardstick_letter)
 
 __all__ = ['____', 'q1', 'q2']
 
 WHERE_EVAL = ('the chapter (lenet.ipynb), where load_data_fashion_mnist '
               'gives (train_iter, test_iter) and train_ch5 calls '
               'evaluate_accuracy(test_iter, net, ctx)')
-
-# What the learner's function returned, kept apart from a number passed
-# to check() directly (a tuple, so a returned blank still reads as blank).
-_Returned = collections.namedtuple('_Returned', 'value net')
-SWAPPED = object()  # the function iterated over the net, not the data
 
 
 def mean_net(images, labels, num_classes=10):
@@ -67,97 +64,34 @@ def accuracies(net):
         yield (data, 'train'), evaluate_accuracy(train_iter, net), train_iter
 
 
-SLIPS = {
-    ('mnist', 'train'): 'that is the accuracy on MNIST\'s training images. '
-                        'load_data_mnist returns (train_iter, test_iter): '
-                        'evaluate on the second, the images the net never '
-                        'trained on.',
-    ('fashion', 'test'): 'that is the accuracy on Fashion-MNIST\'s test '
-                         'images (clothes), not on the digits: load them '
-                         'with d2l.load_data_mnist.',
-    ('fashion', 'train'): 'that is the accuracy on Fashion-MNIST\'s '
-                          'training images: load the digits with '
-                          'd2l.load_data_mnist and evaluate on its test '
-                          'iterator, the second it returns.',
-}
+def _number(value):
+    """`value` as a Python number if it is an NDArray holding one number,
+    else `value` itself."""
+    if hasattr(value, 'asscalar') and getattr(value, 'size', 0) == 1:
+        return value.asscalar()
+    return value
 
 
 def assess_mnist_accuracy(answer, tol=1e-6):
     """None if `answer` (what mnist_accuracy returned) is the probe net's
     MNIST test accuracy, else what is wrong."""
-    if not isinstance(answer, _Returned):
-        return ('pass the function itself, q1.check(mnist_accuracy), not '
-                'its result: the check calls it on a net of its own.')
-    value = answer.value
-    if value is SWAPPED:
-        return ('the function tried to iterate over the net: '
-                'd2l.evaluate_accuracy takes the data first, then the '
-                'net, evaluate_accuracy(test_iter, net).')
-    if hasattr(value, 'asscalar') and getattr(value, 'size', 0) == 1:
-        value = value.asscalar()  # an NDArray holding one number
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return (f'mnist_accuracy(net) should return a number, the '
-                f'accuracy, but returned {kind(value)}.')
-    found = float(value)
-    if not (math.isfinite(found) and 0 <= found <= 1):
-        return (f'mnist_accuracy(net) returned {found}, but an accuracy is '
-                f'a fraction from 0 to 1 (the share of images the net gets '
-                f'right), as d2l.evaluate_accuracy returns it.')
-    expected = None
-    for split, acc, data_iter in accuracies(answer.net):
-        if expected is None:
-            expected, n = acc, len(data_iter.images)
-            if abs(found - expected) <= tol:
-                return None
-        elif abs(found - acc) <= tol:
-            return (f'mnist_accuracy returned {found:.4f}: {SLIPS[split]} '
-                    f'Expected {expected:.4f}.')
-    return (f'on the check\'s net, mnist_accuracy should return '
-            f'{expected:.4f} (its accuracy on the {n:,} MNIST test '
-            f'images), but returned {found:.4f}. Did the function '
-            f'evaluate the net it was given?')
+    return _ex3.assess_mnist_accuracy(
+        answer, accuracies, _number, 'd2l.evaluate_accuracy',
+        'd2l.evaluate_accuracy takes the data first, then the net, '
+        'evaluate_accuracy(test_iter, net).', tol)
 
 
-class NetFunctionTask(Task):
-    """A task whose answer is a function of a net: check() calls it on
-    `probe()` and assesses what it returned."""
-
-    def __init__(self, *args, probe, **kwargs):
-        super().__init__(*args, call=True, **kwargs)
-        self.probe = probe
-
-    def grade(self, answer):
-        if is_blank(answer) or not callable(answer):
-            return super().grade(answer)
-        problem = function_problem(answer, 'mnist_accuracy(net)', 1)
-        if problem:
-            return self.wrong(problem)
-        try:
-            function, net = answer, self.probe()
-        except Exception as e:  # noqa: BLE001 - no data: not the learner's
-            return Result(WRONG, f'The check could not load MNIST to try '
-                                 f'your function on: {describe_error(e)}')
-
-        def returned():
-            try:
-                return _Returned(function(net), net)
-            except TypeError as e:
-                if 'not iterable' not in str(e):
-                    raise
-                return _Returned(SWAPPED, net)
-        return super().grade(returned)
+def _iterated_the_net(error):
+    """True if TypeError `error` came from iterating over a net, as
+    evaluate_accuracy(net, test_iter) does."""
+    return 'not iterable' in str(error)
 
 
 q1 = NetFunctionTask(
     'ex3.q1', assess_mnist_accuracy,
-    todo='write the body of mnist_accuracy(net): load MNIST with the '
-         'course\'s loader and return the accuracy of `net` on its test '
-         'images; then run the cell.',
+    todo=_ex3.TODO_Q1,
     where=WHERE_EVAL,
-    insight='mnist_accuracy works for any net. The check gave it the '
-            'nearest-class-mean yardstick of the next section written as '
-            'one dense layer: its weights are the ten average training '
-            'digits, no gradient descent involved.',
+    insight=_ex3.insight_q1('dense'),
     code='''
 def mnist_accuracy(net):
     """Return the accuracy of `net` on the MNIST test images."""
@@ -167,8 +101,7 @@ def mnist_accuracy(net):
     hints=['Two steps: the course\'s loader for the digits returns two '
            'iterators, and d2l.evaluate_accuracy counts the right answers '
            'of a net on one of them.',
-           'train_iter, test_iter = d2l.load_data_mnist(batch_size=256); '
-           'the test images are the second iterator.',
+           _ex3.HINT_LOADER,
            'd2l.evaluate_accuracy takes the data first, then the net: '
            'return d2l.evaluate_accuracy(test_iter, net).'],
     explain='The loader hands out mini-batches of the images held in '
@@ -178,47 +111,6 @@ def mnist_accuracy(net):
             'evaluate_accuracy computes on the CPU unless given a ctx: for '
             'a net trained on a GPU, pass the ctx it lives on, '
             'd2l.evaluate_accuracy(test_iter, net, ctx).',
-    probe=probe_net)
+    probe=probe_net, iterated=_iterated_the_net)
 
-# The nearest-class-mean yardstick's test accuracy on digits and clothes,
-# computed in the notebook on the full arrays (quick mode or not).
-YARDSTICK_OPTIONS = {
-    'a': 'close to guessing on both (below 0.3; guessing gets 0.1)',
-    'b': 'well above guessing on both, and at least 0.1 better on the '
-         'digits than on the clothes',
-    'c': 'well above guessing on both, and about as good on the clothes '
-         'as on the digits (within 0.1)',
-}
-
-
-def yardstick_letter(digits_acc, clothes_acc):
-    """The option that the yardstick's two accuracies make true (or None
-    if none does, e.g. clothes far ahead of digits)."""
-    if max(digits_acc, clothes_acc) < 0.3:
-        return 'a'
-    if min(digits_acc, clothes_acc) < 0.3:
-        return None
-    if digits_acc - clothes_acc >= 0.1:
-        return 'b'
-    if abs(digits_acc - clothes_acc) < 0.1:
-        return 'c'
-    return None
-
-
-q2 = Prediction(
-    'ex3.q2', YARDSTICK_OPTIONS,
-    answer='b',  # digits 0.820, clothes 0.677 on the full test sets
-    todo='replace ____ with \'a\', \'b\' or \'c\', your prediction, and '
-         'run the cell.',
-    where='the three options above the prediction cell',
-    insight='Ten average images already sort most digits: a digit is '
-            'mostly its shape. The clothes lose most on shirts, pullovers '
-            'and coats, whose averages are nearly one silhouette.',
-    hints=['Guessing gets 0.1. Picture the average of all the 1s in the '
-           'training set: a blurred bar. Is a new 1 closer to it or to '
-           'the blurred 8?',
-           'Now picture the average shirt, pullover and coat: what tells '
-           'them apart at 28x28 pixels?'],
-    explain='A class mean is a blurred template; most test digits are '
-            'nearest to their own class\'s template, while shirts, '
-            'pullovers and coats share one blurred outline.')
+q2 = _ex3.make_q2('ex3.q2')

@@ -10,53 +10,21 @@ q2  write ``layer2_maps(net, x)``: the second convolution layer's maps
     two nets of the check's own (sigmoid and ReLU, fixed random weights,
     drawn without touching MXNet's random state) and comparing the arrays
     with d2l.activation_maps.
-"""
-import collections
 
+q1, the texts of q2 and its task class use no framework: they are in
+tasks/neutral/ex4.py, shared with the PyTorch edition.
+"""
 import numpy as np
 
-from ...tasks import (BLANK, Prediction, Result, Task, ____, describe_error,
-               error_text, function_problem, is_blank, kind)
+from ...tasks import ____, describe_error, error_text, kind
+from ...tasks.neutral import ex4 as _ex4
+from ...tasks.neutral.ex4 import (  # noqa: F401 - this module's names
+    BACKGROUND_OPTIONS, SHAPE, WHERE_LAYERS, MapsTask, _Answers, _close,
+    _Returned)
 
 __all__ = ['____', 'q1', 'q2']
 
-BACKGROUND_OPTIONS = {
-    'a': '0 (black): where the image is empty, no map responds',
-    'b': 'sigmoid(b), b the map\'s bias: a value between 0 and 1, never 0',
-    'c': 'below 0 for maps whose kernel is mostly negative',
-}
-
-q1 = Prediction(
-    'ex4.q1', BACKGROUND_OPTIONS, answer='b',
-    todo='replace ____ with \'a\', \'b\' or \'c\', your prediction, and '
-         'run the cell.',
-    where='the three options above the prediction cell',
-    insight='A sigmoid unit is never off: with nothing to see it still '
-            'outputs sigmoid(b), about 0.5 when b is near 0. Only a ReLU '
-            'map can be exactly 0 (max(0, b) = 0 when b < 0), which is why '
-            'the figures put ReLU maps on a scale from 0.',
-    hints=['Take a pixel of the map whose 5x5 window (padding included) '
-           'sees only zeros. The convolution adds 25 products w * 0: what '
-           'is left before the activation?',
-           'Only the bias b is left, and the map shows sigmoid(b). Which '
-           'values can 1 / (1 + exp(-b)) take?'],
-    explain='Where the 5x5 window sees only zeros the convolution gives '
-            'just the bias b, and the map shows sigmoid(b): always between '
-            '0 and 1, never 0 and never negative. On the 0-to-1 scale the '
-            'background of a sigmoid map is a middle colour, not black.')
-
-WHERE_LAYERS = ('the section "Two layers, one image": the list of net\'s '
-                'first layers and what d2l.activation_maps returns')
-SHAPE = (1, 16, 10, 10)
-
-# What the learner's function returned on a probe net (a tuple, so a
-# returned blank still reads as blank), or the error it raised; _Answers
-# holds one per probe net, so that no dict of the learner's passes for it.
-_Returned = collections.namedtuple('_Returned', 'value error')
-
-
-class _Answers(dict):
-    """{probe net's name: _Returned}, made by MapsTask.grade alone."""
+q1 = _ex4.make_q1('ex4.q1', 'the activation', 'the map shows')
 
 
 def _probe_nets():
@@ -70,11 +38,9 @@ def _probe_nets():
     for net in nets.values():
         net.initialize(init.Zero())
         net(nd.zeros((1, 1, 28, 28)))
-        for param in net.collect_params().values():
-            fan_in = np.prod(param.shape[1:]) if len(param.shape) > 1 else 1
-            value = rng.normal(0, 1 / np.sqrt(fan_in), param.shape)
-            if len(param.shape) == 1:  # biases: some negative, some not
-                value = rng.uniform(-0.5, 0.5, param.shape)
+        params = list(net.collect_params().values())
+        values = _ex4.probe_values([p.shape for p in params], rng)
+        for param, value in zip(params, values):
             param.set_data(nd.array(value))
     return nets
 
@@ -83,10 +49,7 @@ def probe_image():
     """One image (1, 28, 28) as the notebook's examples hold them: a
     bright, textured block on an empty background."""
     from mxnet import nd
-    rng = np.random.default_rng(4)
-    image = np.zeros((1, 28, 28), dtype=np.float32)
-    image[0, 4:25, 7:21] = rng.uniform(0.3, 1, (21, 14))
-    return nd.array(image)
+    return nd.array(_ex4.probe_pixels())
 
 
 _PROBES = {}
@@ -132,14 +95,6 @@ def _array(value):
     if isinstance(value, np.ndarray):
         return value
     return None
-
-
-def _close(a, b):
-    try:
-        return a.shape == b.shape and np.allclose(a, b, rtol=1e-4,
-                                                  atol=1e-5)
-    except (TypeError, ValueError):  # an array of strings, of objects
-        return False
 
 
 def _error_text(error):
@@ -196,38 +151,9 @@ def assess_layer2_maps(answers):
     return None
 
 
-class MapsTask(Task):
-    """A task answered by a function f(net, x): check() calls it on each
-    probe net and assesses what it returned."""
-
-    def grade(self, answer):
-        if not callable(answer) or is_blank(answer):
-            return super().grade(answer)
-        problem = function_problem(answer, 'layer2_maps(net, x)', 2)
-        if problem:
-            return self.wrong(problem)
-        nets, x = probes()
-        answers = _Answers()
-        for name, net in nets.items():
-            try:
-                answers[name] = _Returned(answer(net, x), None)
-            except Exception as e:  # noqa: BLE001 - the learner's code
-                answers[name] = _Returned(None, e)
-            if is_blank(answers[name].value):
-                return Result(BLANK, f'Not attempted yet: {self.todo}')
-        return super().grade(answers)
-
-
 q2 = MapsTask(
-    'ex4.q2', assess_layer2_maps,
-    todo='write the body of layer2_maps(net, x): return the second '
-         'convolution layer\'s maps for the image x, shape (1, 16, 10, '
-         '10), by running the first layers of net; then run the cell.',
-    where=WHERE_LAYERS,
-    insight='Your function and d2l.activation_maps agree: a layer\'s maps '
-            'are just the output of the net cut after that convolution '
-            'and its activation. On the check\'s two nets (one sigmoid, one '
-            'ReLU, random weights) the arrays were equal to 1e-4.',
+    'ex4.q2', assess_layer2_maps, todo=_ex4.TODO_Q2, where=WHERE_LAYERS,
+    insight=_ex4.INSIGHT_Q2, probes=probes,
     code='''
 def layer2_maps(net, x):
     X = x.expand_dims(0)  # a batch of one image: (1, 1, 28, 28)

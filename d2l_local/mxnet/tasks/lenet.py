@@ -13,14 +13,14 @@ import contextlib
 
 import mxnet as mx
 
-from ...tasks import (FunctionTask, Prediction, Task, ____, expect_count,
-               function_problem, kind, read_shape)
+from ...tasks import FunctionTask, Task, ____, function_problem, kind
+from ...tasks.neutral import lenet as _lenet
 
 __all__ = ['____', 'q1', 'q2', 'q3', 'q4']
 
 # q1: the shape of conv1's output for one 28x28 image.
 
-CONV1_SHAPE = (16, 10, 10)  # conv0 28 -> 28, pool0 -> 14, conv1 -> 10
+CONV1_SHAPE = _lenet.CONV_SHAPE  # conv0 28 -> 28, pool0 -> 14, conv1 -> 10
 SIDE_SLIPS = {
     8: "that is the side without conv0's padding (28 - 5 + 1 = 24, "
        'pooled to 12, then 12 - 5 + 1 = 8); conv0 pads by 2 on each side.',
@@ -35,40 +35,18 @@ SIDE_SLIPS = {
 }
 
 
-def _conv1_shape(answer):
-    if isinstance(answer, (str, bytes)) or not isinstance(answer,
-                                                          (tuple, list)):
-        return (f'the answer should be a shape (channels, height, width) '
-                f'such as (6, 28, 28), got {kind(answer)}.')
-    found, problem = read_shape(answer, (6, 28, 28))
-    if problem:
-        return problem
-    if len(found) == 4 and found[0] == 1:
-        found = found[1:]  # (1, c, h, w): the batch axis is fine
-    if len(found) != 3:
-        return (f'expected three numbers (channels, height, width), found '
-                f'{found}.')
-    c, h, w = found
-    problems = []
-    if c != CONV1_SHAPE[0]:
-        problems.append(
-            f'{c} channels: a convolution makes one channel per kernel, '
-            f"and conv1 has 16 kernels (6 is conv0's count)")
-    if (h, w) != CONV1_SHAPE[1:]:
-        slip = SIDE_SLIPS.get(h) if h == w else None
-        problems.append(f'height and width {h}x{w}: '
-                        + (slip or 'go layer by layer: conv0 (padding 2), '
-                                   'pool0 (halves), then conv1 (no '
-                                   'padding)').rstrip('.'))
-    return f'found {"; ".join(problems)}.' if problems else None
+_conv1_shape = _lenet.shape_check(
+    SIDE_SLIPS,
+    "conv1 has 16 kernels (6 is conv0's count)",
+    'go layer by layer: conv0 (padding 2), pool0 (halves), then conv1 (no '
+    'padding)')
 
 
 q1 = Task(
     'lenet.q1', _conv1_shape,
     todo="set conv1_shape to (channels, height, width) of conv1's "
          'output for one 28x28 image, e.g. conv1_shape = (6, 28, 28).',
-    where='the rule above the task and the model definition (padding, '
-          'kernel size, channels of each layer)',
+    where=_lenet.WHERE_Q1,
     insight='conv1 turns 6 maps of 14x14 into 16 maps of 10x10: the grid '
             'shrinks while the channels grow. The trace below prints it.',
     code='conv1_shape = (16, 14 - 5 + 0 + 1, 14 - 5 + 0 + 1)',
@@ -83,18 +61,9 @@ q1 = Task(
 
 # q2: conv1's parameters, counted by hand.
 
-CONV1_PARAMS = 16 * 6 * 5 * 5 + 16
+CONV1_PARAMS = _lenet.CONV_PARAMS
 COUNT_SLIPS = {
-    16 * 6 * 5 * 5: 'that counts the weights only: each of the 16 kernels '
-                    'also has a bias.',
-    16 * 5 * 5 + 16: "that is a 5x5 kernel per output channel, but each "
-                     "kernel spans all 6 input channels (it is 6x5x5).",
-    16 * 5 * 5: 'that forgets both the 6 input channels each kernel spans '
-                'and the 16 biases.',
-    16 * 6 * 5 * 5 + 6 * 16: 'there is one bias per output channel (16), '
-                             'not one per pair of channels.',
-    16 * 6 * 5 * 5 + 6: 'the biases belong to the output channels: 16 of '
-                        'them, not 6.',
+    **_lenet.KERNEL_SLIPS,
     6 * 5 * 5 + 6: "that is conv0's count (6 kernels of 1x5x5 plus 6 "
                    'biases); the task asks for conv1.',
     6 * 5 * 5 + 6 + CONV1_PARAMS: 'that counts both convolution layers; '
@@ -102,10 +71,7 @@ COUNT_SLIPS = {
 }
 
 
-_conv1_params = expect_count(
-    CONV1_PARAMS, COUNT_SLIPS, 'count the shape of one kernel (input '
-    'channels x height x width), times the number of kernels, plus one bias '
-    'per kernel.', '3 * 3 + 1')
+_conv1_params = _lenet.count_check(COUNT_SLIPS)
 
 
 q2 = Task(
@@ -120,22 +86,14 @@ q2 = Task(
     hints=[
         'A kernel of conv1 reads all 6 channels that conv0 makes: what '
         'shape is one kernel?',
-        'Each of the 16 kernels is 6 x 5 x 5 weights, and each has one '
-        'bias.',
+        _lenet.HINT_KERNELS,
     ],
-    explain='16 kernels of 6 x 5 x 5 weights make 2,400 weights; one bias '
-            'per kernel adds 16.')
+    explain=_lenet.EXPLAIN_Q2)
 
 # q3: arithmetic per image, LeNet against the MLP.
 
-q3 = Prediction(
+q3 = _lenet.make_q3(
     'lenet.q3',
-    options={'a': 'LeNet needs fewer multiply-adds per image than the MLP',
-             'b': 'about as many (within 20%)',
-             'c': 'LeNet needs more multiply-adds per image than the MLP'},
-    answer='c',  # fixed by the layer shapes: 416,520 against 105,000
-    todo="set prediction to 'a', 'b' or 'c'.",
-    where='the three options above the cell',
     insight='Each weight of a convolution is used at every position of its '
             "output map: conv1's 2,400 weights work at 10 x 10 positions, "
             '240,000 multiply-adds, more than the whole MLP needs.',
@@ -143,9 +101,7 @@ q3 = Prediction(
         'A dense weight is used once per image. How many times is a '
         'convolution weight used?',
         "conv0's 150 weights are applied at each of 28 x 28 positions.",
-    ],
-    explain='Fewer weights do not mean less arithmetic: a convolution '
-            'reuses each weight at every position of its output map.')
+    ])
 
 # q4: a try_gpu that falls back to the CPU.
 

@@ -7,21 +7,24 @@ predicts, before the training runs, where max pooling's runs land against
 the spread of average pooling's.  q2's right answer comes from the saved
 full-data PyTorch runs (results/pytorch/: the chapter's seed sweep and the
 LeNet grid's 'max pool' rows), never from the notebook's own run, so it is
-the same in quick mode.  Nothing here imports MXNet.
+the same in quick mode.  q2 and the texts of q1 that name no layer use
+no framework: they are in tasks/neutral/ex1.py, shared with the MXNet
+edition.  Nothing here imports MXNet.
 """
 import functools
 
 import torch
 from torch import nn
 
-from .. import (Prediction, Task, ____, describe_error, kind, run_net,
-                show)
+from .. import Task, ____, describe_error, kind, run_net, show
+from ..neutral import ex1 as _ex1
+from ..neutral.ex1 import PROBE, story, verdict  # noqa: F401
+from .layers import is_lazy, leaves, probe_batch, reference_of, settings
 from ...torch.models import lenet
 from ...torch.results import read_result
 
 __all__ = ['____', 'q1', 'q2']
 
-PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
 LAYERS = ['Conv2d', 'Sigmoid', 'MaxPool2d', 'Conv2d', 'Sigmoid',
           'MaxPool2d', 'Flatten', 'Linear', 'Sigmoid', 'Linear', 'Sigmoid',
           'Linear']
@@ -32,55 +35,9 @@ OTHER_ACTIVATIONS = ('ReLU', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
 @functools.cache
 def reference():
     """The layers of d2l.lenet(pooling='max'), their output shapes on
-    PROBE and the net's number of parameters.  Building it draws no number
-    from the notebook's generators (their state is put back)."""
-    with torch.random.fork_rng(devices=[]):
-        net = lenet(pooling='max')
-    shapes, X = [], torch.zeros(PROBE)
-    with torch.no_grad():
-        for layer in net:
-            X = layer(X)
-            shapes.append(tuple(X.shape))
-    return list(net), shapes, sum(p.numel() for p in net.parameters())
-
-
-def leaves(net):
-    """The layers of an nn.Sequential in the order they run, with any
-    nn.Sequential inside it opened up."""
-    found = []
-    for layer in net:
-        found += leaves(layer) if isinstance(layer, nn.Sequential) \
-            else [layer]
-    return found
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else \
-        (value, value)
-
-
-def settings(layer):
-    """What a layer's output and parameters depend on, by the names of its
-    arguments (a Conv2d's, a pooling layer's, a Linear's)."""
-    if isinstance(layer, nn.Conv2d):
-        kernel, padding = _pair(layer.kernel_size), layer.padding
-        if padding == 'same' and layer.stride in (1, (1, 1)):
-            padding = tuple((k - 1) // 2 for k in kernel)  # odd kernels
-        return {'in_channels': layer.in_channels,
-                'out_channels': layer.out_channels,
-                'kernel_size': kernel, 'padding': _pair(padding),
-                'stride': _pair(layer.stride),
-                'dilation': _pair(layer.dilation), 'groups': layer.groups,
-                'bias': layer.bias is not None}
-    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
-        stride = layer.stride if layer.stride else layer.kernel_size
-        return {'kernel_size': _pair(layer.kernel_size),
-                'stride': _pair(stride), 'padding': _pair(layer.padding)}
-    if isinstance(layer, nn.Linear):
-        return {'in_features': layer.in_features,
-                'out_features': layer.out_features,
-                'bias': layer.bias is not None}
-    return {}
+    PROBE and the net's number of parameters (drawing no number from the
+    notebook's generators)."""
+    return reference_of(lambda: lenet(pooling='max'), PROBE)
 
 
 def settings_problem(layers):
@@ -115,18 +72,13 @@ def first_difference(layers, X):
 
 def _probe(net):
     """A batch of zeros of shape PROBE on the device of net's weights."""
-    first = next(iter(net.parameters()), None)
-    device = first.device if first is not None else torch.device('cpu')
-    if device.type == 'meta':
-        device = torch.device('cpu')
-    return torch.zeros(PROBE, device=device)
+    return probe_batch(PROBE, [net])
 
 
 def _materialize(net):
     """Run net once if it has lazy layers (nn.LazyConv2d, nn.LazyLinear),
     so they learn their input sizes; what that raises, or None."""
-    lazy = any(nn.parameter.is_lazy(p) for p in net.parameters())
-    if lazy:
+    if is_lazy(net):
         _, problem = run_net(net, _probe(net))
         return problem
     return None
@@ -219,11 +171,7 @@ q1 = Task(
     todo="set net to the chapter's LeNet with each nn.AvgPool2d replaced "
          'by nn.MaxPool2d.',
     where="the chapter's model (lenet.ipynb, section \"3. The model\")",
-    insight=f'Your net has {reference()[2]:,} parameters, as many as the '
-            f"chapter's: pooling has no weights, so the swap changes what "
-            f'flows through the net, not its size. The lesson trains '
-            f"d2l.lenet(pooling='max'), the same net from the course "
-            f'package.',
+    insight=_ex1.insight_q1(reference()[2]),
     code=SOLUTION,
     hints=[
         "Start from the chapter's nn.Sequential: two blocks of nn.Conv2d, "
@@ -238,7 +186,7 @@ q1 = Task(
         'nn.MaxPool2d, nn.Flatten(), nn.Linear(16 * 5 * 5, 120), '
         'nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10).',
     ],
-    explain="d2l.lenet(pooling='max') builds the same net.")
+    explain=_ex1.EXPLAIN_Q1)
 
 
 # q2: where do max pooling's runs land against average pooling's spread?
@@ -247,68 +195,12 @@ def saved_runs():
     """Test accuracy after 5 epochs, {seed: accuracy}, of the saved
     full-data PyTorch runs: average pooling (the chapter's seed sweep) and
     max pooling (the LeNet grid's 'max pool' rows)."""
-    sweep = read_result('seed_sweep.json')
-    avg = {int(r['seed']): float(r['final_test_acc']) for r in sweep['runs']}
-    best = {int(r['seed']): float(r['test_acc'])
-            for r in read_result('lenet_grid.csv')
-            if r['variant'] == 'max pool'}
-    return avg, best
-
-
-def verdict(avg, best):
-    """'a' if every max-pooling run beats the best average-pooling run,
-    'c' if every one falls below the worst, else 'b'."""
-    if min(best.values()) > max(avg.values()):
-        return 'a'
-    if max(best.values()) < min(avg.values()):
-        return 'c'
-    return 'b'
-
-
-def story(avg, best):
-    """What the saved runs show, in two sentences."""
-    lo, hi = min(best.values()), max(best.values())
-    where = {
-        'a': f'above the best of the {len(avg)} average-pooling runs '
-             f'({max(avg.values()):.3f})',
-        'b': f'overlapping the range of the {len(avg)} average-pooling runs '
-             f'({min(avg.values()):.3f} to {max(avg.values()):.3f})',
-        'c': f'below the worst of the {len(avg)} average-pooling runs '
-             f'({min(avg.values()):.3f})',
-    }[verdict(avg, best)]
-    leads = [best[s] - avg[s] for s in sorted(best) if s in avg]
-    wins = sum(lead > 0 for lead in leads)
-    span = max(avg.values()) - min(avg.values())
-    return (f'All {len(best)} max-pooling runs ended between {lo:.3f} and '
-            f'{hi:.3f}, {where}. Seed by seed (same start, same batches) '
-            f'max pooling won {wins} of {len(leads)}, by {min(leads):.3f} '
-            f'to {max(leads):.3f}; the average-pooling runs span '
-            f'{span:.3f}. The text below says how far so few seeds go.')
+    return _ex1.saved_runs(read_result)
 
 
 _AVG, _MAX = saved_runs()
-q2 = Prediction(
-    'pytorch.ex1.q2',
-    options={
-        'a': f'higher, beyond the spread: every max-pooling run ends above '
-             f'the best of the {len(_AVG)} average-pooling runs',
-        'b': f'within the spread: the max-pooling runs overlap the range '
-             f'of the {len(_AVG)} average-pooling runs',
-        'c': f'lower: every max-pooling run ends below the worst of the '
-             f'{len(_AVG)} average-pooling runs',
-    },
-    answer=verdict(_AVG, _MAX),
-    todo="set prediction to 'a', 'b' or 'c' (the options are in the text "
-         'above).',
-    where='the three options in the text above the cell',
-    insight=story(_AVG, _MAX),
-    hints=[
-        'In the backward pass a 2x2 average pool hands each of its four '
-        'inputs a quarter of the gradient; a max pool hands all of it to '
-        'the input that won. A sigmoid net\'s gradients are small: which '
-        'pool passes the larger gradient to the weights below it?',
-        'Look at how far apart the 8 average-pooling runs already are: '
-        'to land beyond that spread, a change must lift every seed by more '
-        'than the seeds differ among themselves.',
-    ],
-    explain=story(_AVG, _MAX))
+q2 = _ex1.make_q2(
+    'pytorch.ex1.q2', _AVG, _MAX,
+    'Look at how far apart the 8 average-pooling runs already are: '
+    'to land beyond that spread, a change must lift every seed by more '
+    'than the seeds differ among themselves.')

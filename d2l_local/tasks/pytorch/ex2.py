@@ -7,17 +7,22 @@ PyTorch edition's saved grid (results/pytorch/lenet_grid.csv), so it is
 the same in quick mode.  q2 builds one of the grid's variants as an
 nn.Module: ReLU, max pooling, 16 and 32 channels of 5x5, checked by its
 layers, their settings, the shapes on a probe batch and its parameter
-count.  Nothing here imports MXNet.
+count.  q1 and the texts of q2 that name no layer use no framework: they
+are in tasks/neutral/ex2.py, shared with the MXNet edition.  Nothing here
+imports MXNet.
 """
 import functools
 
 import torch
 from torch import nn
 
-from .. import Prediction, Task, ____, describe_error, kind, show
+from .. import Task, ____, describe_error, kind, show
+from ..neutral import ex2 as _ex2
+from ..neutral.ex2 import (  # noqa: F401 - this module's names
+    CHOICES, PROBE, VARIANT, best_choice, cite, story)
+from .layers import leaves, probe_batch, reference_of, settings
 from ...torch.models import lenet
 from ...torch.results import read_result
-from ...variants import variant_summary
 
 __all__ = ['____', 'q1', 'q2']
 
@@ -25,71 +30,22 @@ __all__ = ['____', 'q1', 'q2']
 def grid():
     """The PyTorch edition's saved grid by variant (variant_summary's
     entries)."""
-    rows = read_result('lenet_grid.csv')
-    return {entry['variant']: entry for entry in variant_summary(rows)}
+    return _ex2.grid(read_result)
 
 
-def cite(entry):
-    """A variant's accuracy as the text cites it, with its seeds."""
-    if len(entry['accs']) == 1:
-        return f'{entry["accs"][0]:.3f} (one seed)'
-    return (f'{entry["low"]:.3f} to {entry["high"]:.3f} '
-            f'({len(entry["accs"])} seeds, mean {entry["mean"]:.3f})')
-
-
-# q1: which single change helps the 5-epoch baseline most?
-
-CHOICES = {'a': ('relu', 'ReLU instead of sigmoid'),
-           'b': ('max pool', 'max pooling instead of average pooling'),
-           'c': ('channels 16/32',
-                 '16 and 32 output channels instead of 6 and 16'),
-           'd': ('dense 120', 'one hidden dense layer (120) instead of two')}
-
-
-def best_choice(rows):
-    """The letter of the choice whose grid rows have the highest mean
-    accuracy."""
-    return max(CHOICES, key=lambda c: rows[CHOICES[c][0]]['mean'])
-
-
-def story(rows):
-    """What the grid measured for each choice, in one sentence."""
-    base = rows['baseline']
-    parts = [f'{text}: {cite(rows[name])}'
-             for name, text in CHOICES.values()]
-    return (f'After 5 epochs the baseline reached {cite(base)}; '
-            f'{"; ".join(parts)}. Judge each against the band in the '
-            f"chart: the baseline's own spread over seeds.")
-
-
-HINTS_Q1 = [
+_ROWS = grid()
+q1 = _ex2.make_q1(
+    'pytorch.ex2.q1', _ROWS,
     "In 5 of the seed sweep's 8 seeds the chapter's sigmoid LeNet is "
     'still near chance (test accuracy below 0.2) after its first epoch: '
     'in 5 epochs, what holds it back is how fast it learns, not how big '
-    'it is.',
-    'ReLU is usually the better activation, but this change keeps the '
-    "chapter's learning rate of 0.9, tuned for sigmoid: a ReLU's output "
-    'is not bounded, so steps that large can go badly wrong.',
-]
-_ROWS = grid()
-q1 = Prediction(
-    'pytorch.ex2.q1',
-    options={letter: text for letter, (_, text) in CHOICES.items()},
-    answer=best_choice(_ROWS),
-    todo="set prediction to 'a', 'b', 'c' or 'd': the change you expect "
-         'to raise the 5-epoch accuracy most.',
-    where='the four options in the text above the cell',
-    insight=story(_ROWS),
-    hints=HINTS_Q1,
-    explain=story(_ROWS))
+    'it is.')
 
 
 # q2: build the variant with ReLU, max pooling, 16 and 32 channels of 5x5.
 
-PROBE = (2, 1, 28, 28)  # a batch of two Fashion-MNIST images
 LAYERS = ['Conv2d', 'ReLU', 'MaxPool2d', 'Conv2d', 'ReLU', 'MaxPool2d',
           'Flatten', 'Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
-VARIANT = dict(activation='relu', pooling='max', convs=((16, 5), (32, 5)))
 # A lazy layer becomes its eager class on its first batch
 LAZY = {'LazyConv2d': 'Conv2d', 'LazyLinear': 'Linear'}
 OTHER_ACTIVATIONS = ('Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
@@ -99,67 +55,9 @@ OTHER_ACTIVATIONS = ('Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU', 'SiLU',
 @functools.cache
 def reference():
     """The variant's layers (d2l.lenet(**VARIANT)), its output shape after
-    each layer on PROBE and its number of parameters.  Building it draws
-    no number from the notebook's generators (their state is put back)."""
-    with torch.random.fork_rng(devices=[]):
-        net = lenet(**VARIANT)
-    layers = list(net)
-    shapes, X = [], torch.zeros(PROBE)
-    with torch.no_grad():
-        for layer in layers:
-            X = layer(X)
-            shapes.append(tuple(X.shape))
-    return layers, shapes, sum(p.numel() for p in net.parameters())
-
-
-def leaves(net):
-    """The layers of an nn.Sequential in the order they run, with any
-    nn.Sequential inside it opened up."""
-    found = []
-    for layer in net:
-        found += leaves(layer) if isinstance(layer, nn.Sequential) \
-            else [layer]
-    return found
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else \
-        (value, value)
-
-
-def _lazy(layer):
-    """True while a lazy layer has not yet seen a batch."""
-    return any(nn.parameter.is_lazy(p) for p in layer.parameters())
-
-
-def settings(layer):
-    """What a layer's output and parameters depend on, by the names of its
-    arguments (a Conv2d's, a pooling layer's, a Linear's); a lazy layer's
-    input size only once it has seen a batch."""
-    if isinstance(layer, nn.Conv2d):
-        kernel, padding = _pair(layer.kernel_size), layer.padding
-        if padding == 'same' and layer.stride in (1, (1, 1)):
-            padding = tuple((k - 1) // 2 for k in kernel)  # odd kernels
-        found = {'in_channels': layer.in_channels,
-                 'out_channels': layer.out_channels,
-                 'kernel_size': kernel, 'padding': _pair(padding),
-                 'stride': _pair(layer.stride),
-                 'dilation': _pair(layer.dilation), 'groups': layer.groups,
-                 'bias': layer.bias is not None}
-    elif isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
-        stride = layer.stride if layer.stride else layer.kernel_size
-        found = {'kernel_size': _pair(layer.kernel_size),
-                 'stride': _pair(stride), 'padding': _pair(layer.padding)}
-    elif isinstance(layer, nn.Linear):
-        found = {'in_features': layer.in_features,
-                 'out_features': layer.out_features,
-                 'bias': layer.bias is not None}
-    else:
-        return {}
-    if _lazy(layer):
-        found.pop('in_channels', None)
-        found.pop('in_features', None)
-    return found
+    each layer on PROBE and its number of parameters (drawing no number
+    from the notebook's generators)."""
+    return reference_of(lambda: lenet(**VARIANT), PROBE)
 
 
 # What to look at when a layer's setting differs from the variant's.
@@ -235,12 +133,7 @@ def _settings_problem(layers, ref_layers):
 def _probe(layers):
     """A batch of zeros of shape PROBE on the device of the layers'
     weights."""
-    first = next(iter(p for layer in layers for p in layer.parameters()),
-                 None)
-    device = first.device if first is not None else torch.device('cpu')
-    if device.type == 'meta':
-        device = torch.device('cpu')
-    return torch.zeros(PROBE, device=device)
+    return probe_batch(PROBE, layers)
 
 
 def _run(layers):
@@ -325,8 +218,7 @@ def _insight(rows):
 
 q2 = Task(
     'pytorch.ex2.q2', assess_net,
-    todo='set net to the LeNet with ReLU, max pooling and 16 and 32 '
-         "channels of 5x5 (everything else as in the chapter's).",
+    todo=_ex2.TODO_Q2,
     where="the chapter's model (lenet.ipynb, section \"3. The model\") and "
           'help(d2l.lenet)',
     insight=_insight(_ROWS),
@@ -351,9 +243,6 @@ net = nn.Sequential(
         'stride=2) for both poolings; nn.Conv2d(1, 16, kernel_size=5, '
         'padding=2), then nn.Conv2d(16, 32, kernel_size=5). The first '
         'nn.Linear now reads 32 maps of 5x5.',
-        "d2l.lenet builds LeNets from arguments: activation='relu', "
-        "pooling='max' and convs=((16, 5), (32, 5)) (channels, window per "
-        'convolution).',
+        _ex2.HINT_LENET,
     ],
-    explain="d2l.lenet(activation='relu', pooling='max', "
-            'convs=((16, 5), (32, 5))) builds the same net in one line.')
+    explain=_ex2.EXPLAIN_Q2)

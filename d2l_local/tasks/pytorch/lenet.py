@@ -16,14 +16,14 @@ import contextlib
 import torch
 from torch.overrides import TorchFunctionMode
 
-from .. import (FunctionTask, Prediction, Task, ____, expect_count,
-                function_problem, kind, read_shape)
+from .. import FunctionTask, Task, ____, function_problem, kind
+from ..neutral import lenet as _lenet
 
 __all__ = ['____', 'q1', 'q2', 'q3', 'q4']
 
 # q1: the shape of the second convolution's output for one 28x28 image.
 
-CONV2_SHAPE = (16, 10, 10)  # net[0] 28 -> 28, net[2] -> 14, net[3] -> 10
+CONV2_SHAPE = _lenet.CONV_SHAPE  # net[0] 28 -> 28, net[2] -> 14, net[3] -> 10
 SIDE_SLIPS = {
     8: "that is the side without the first convolution's padding "
        '(28 - 5 + 1 = 24, pooled to 12, then 12 - 5 + 1 = 8); net[0] pads '
@@ -41,34 +41,12 @@ SIDE_SLIPS = {
 }
 
 
-def _conv2_shape(answer):
-    if isinstance(answer, (str, bytes)) or not isinstance(answer,
-                                                          (tuple, list)):
-        return (f'the answer should be a shape (channels, height, width) '
-                f'such as (6, 28, 28), got {kind(answer)}.')
-    found, problem = read_shape(answer, (6, 28, 28))
-    if problem:
-        return problem
-    if len(found) == 4 and found[0] == 1:
-        found = found[1:]  # (1, c, h, w): the batch axis is fine
-    if len(found) != 3:
-        return (f'expected three numbers (channels, height, width), found '
-                f'{found}.')
-    c, h, w = found
-    problems = []
-    if c != CONV2_SHAPE[0]:
-        problems.append(
-            f'{c} channels: a convolution makes one channel per kernel, '
-            f'and nn.Conv2d(6, 16, ...) has 16 kernels (6 is the first '
-            f"convolution's count)")
-    if (h, w) != CONV2_SHAPE[1:]:
-        slip = SIDE_SLIPS.get(h) if h == w else None
-        problems.append(f'height and width {h}x{w}: '
-                        + (slip or 'go layer by layer: the first '
-                                   'convolution (padding 2), the pooling '
-                                   '(halves), then the second convolution '
-                                   '(no padding)').rstrip('.'))
-    return f'found {"; ".join(problems)}.' if problems else None
+_conv2_shape = _lenet.shape_check(
+    SIDE_SLIPS,
+    'nn.Conv2d(6, 16, ...) has 16 kernels (6 is the first '
+    "convolution's count)",
+    'go layer by layer: the first convolution (padding 2), the pooling '
+    '(halves), then the second convolution (no padding)')
 
 
 q1 = Task(
@@ -76,8 +54,7 @@ q1 = Task(
     todo="set conv2_shape to (channels, height, width) of the second "
          "convolution's output (net[3]) for one 28x28 image, e.g. "
          'conv2_shape = (6, 28, 28).',
-    where='the rule above the task and the model definition (padding, '
-          'kernel size, channels of each layer)',
+    where=_lenet.WHERE_Q1,
     insight='net[3] turns 6 maps of 14x14 into 16 maps of 10x10: the grid '
             'shrinks while the channels grow. The trace below prints it.',
     code='conv2_shape = (16, 14 - 5 + 0 + 1, 14 - 5 + 0 + 1)',
@@ -93,18 +70,9 @@ q1 = Task(
 
 # q2: the second convolution's parameters, counted by hand.
 
-CONV2_PARAMS = 16 * 6 * 5 * 5 + 16
+CONV2_PARAMS = _lenet.CONV_PARAMS
 COUNT_SLIPS = {
-    16 * 6 * 5 * 5: 'that counts the weights only: each of the 16 kernels '
-                    'also has a bias.',
-    16 * 5 * 5 + 16: "that is a 5x5 kernel per output channel, but each "
-                     "kernel spans all 6 input channels (it is 6x5x5).",
-    16 * 5 * 5: 'that forgets both the 6 input channels each kernel spans '
-                'and the 16 biases.',
-    16 * 6 * 5 * 5 + 6 * 16: 'there is one bias per output channel (16), '
-                             'not one per pair of channels.',
-    16 * 6 * 5 * 5 + 6: 'the biases belong to the output channels: 16 of '
-                        'them, not 6.',
+    **_lenet.KERNEL_SLIPS,
     6 * 5 * 5 + 6: "that is the first convolution's count (6 kernels of "
                    '1x5x5 plus 6 biases); the task asks for the second.',
     6 * 5 * 5 + 6 + CONV2_PARAMS: 'that counts both convolution layers; '
@@ -112,10 +80,7 @@ COUNT_SLIPS = {
 }
 
 
-_conv2_params = expect_count(
-    CONV2_PARAMS, COUNT_SLIPS, 'count the shape of one kernel (input '
-    'channels x height x width), times the number of kernels, plus one bias '
-    'per kernel.', '3 * 3 + 1')
+_conv2_params = _lenet.count_check(COUNT_SLIPS)
 
 
 q2 = Task(
@@ -131,23 +96,15 @@ q2 = Task(
     hints=[
         'A kernel of the second convolution reads all 6 channels that the '
         'first one makes: what shape is one kernel?',
-        'Each of the 16 kernels is 6 x 5 x 5 weights, and each has one '
-        'bias.',
+        _lenet.HINT_KERNELS,
     ],
-    explain='16 kernels of 6 x 5 x 5 weights make 2,400 weights; one bias '
-            'per kernel adds 16. PyTorch stores them as net[3].weight, of '
+    explain=_lenet.EXPLAIN_Q2 + ' PyTorch stores them as net[3].weight, of '
             'shape (16, 6, 5, 5), and net[3].bias, of shape (16,).')
 
 # q3: arithmetic per image, LeNet against the MLP.
 
-q3 = Prediction(
+q3 = _lenet.make_q3(
     'pytorch.lenet.q3',
-    options={'a': 'LeNet needs fewer multiply-adds per image than the MLP',
-             'b': 'about as many (within 20%)',
-             'c': 'LeNet needs more multiply-adds per image than the MLP'},
-    answer='c',  # fixed by the layer shapes: 416,520 against 105,000
-    todo="set prediction to 'a', 'b' or 'c'.",
-    where='the three options above the cell',
     insight='Each weight of a convolution is used at every position of its '
             "output map: the second convolution's 2,400 weights work at "
             '10 x 10 positions, 240,000 multiply-adds, more than the whole '
@@ -157,9 +114,7 @@ q3 = Prediction(
         'is a convolution weight used?',
         "The first convolution's 150 weights are applied at each of "
         '28 x 28 positions.',
-    ],
-    explain='Fewer weights do not mean less arithmetic: a convolution '
-            'reuses each weight at every position of its output map.')
+    ])
 
 # q4: the book's try_gpu, checked on simulated machines.
 
